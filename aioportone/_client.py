@@ -1,0 +1,162 @@
+"""PortOneClient: the token manager, an aiohttp session and the transport, composed."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any, Literal
+
+import aiohttp
+from anyio import AsyncContextManagerMixin
+
+from ._clock import Clock, SystemClock
+from ._config import DEFAULT_BASE_URL, positive_seconds
+from ._errors import ConfigurationError
+from ._manager import TokenManager
+from ._observe import EventHook
+from ._sources import TokenSource
+from ._token import RefreshPolicy
+from ._transport import RetryPolicy, Transport
+
+__all__ = ["PortOneClient"]
+
+Environment = Literal["sandbox", "live"]
+_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"})
+# A path is ours to build: printable ASCII only, no query or fragment (use ``params``), so a
+# value with CR/LF or an unescaped '?' can never reach the request line.
+_PATH = re.compile(r"/[\x21-\x7e]*")
+
+
+def check_environment(value: Any, name: str = "environment") -> Environment:
+    if value not in ("sandbox", "live"):
+        raise ConfigurationError(name, f"must be 'sandbox' or 'live' (got {value!r})")
+    return value  # type: ignore[no-any-return]
+
+
+class PortOneClient(AsyncContextManagerMixin):
+    """An asyncio client for PortOne's API at ``https://api.portone.cloud``.
+
+    ::
+
+        async with PortOneClient(client_key, secret_key) as portone:
+            data = await portone.request("GET", "/api/transaction/ORDER-1/status")
+
+    Credentials default to ``$PORTONE_CLIENT_KEY`` / ``$PORTONE_SECRET_KEY``. Pass ``session``
+    to borrow your own :class:`aiohttp.ClientSession` (it is not closed for you) and ``tokens``
+    to share one :class:`TokenManager` between clients; otherwise both are created and owned.
+    """
+
+    def __init__(
+        self,
+        client_key: str | None = None,
+        secret_key: str | None = None,
+        *,
+        token_source: Literal["local", "server"] | TokenSource = "local",
+        environment: Environment = "sandbox",
+        sub_merchant_key: str | None = None,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        lifetime: float = 100.0,
+        skew_allowance: float = 5.0,
+        wait_timeout: float = 30.0,
+        policy: RefreshPolicy | None = None,
+        on_event: EventHook | None = None,
+        session: aiohttp.ClientSession | None = None,
+        tokens: TokenManager | None = None,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.environment = check_environment(environment)
+        self.timeout = positive_seconds("timeout", timeout, maximum=600)
+        if session is not None and not isinstance(session, aiohttp.ClientSession):
+            raise ConfigurationError("session", "must be an aiohttp.ClientSession")
+        self._clock = clock or (tokens.clock if tokens is not None else SystemClock())
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self._owns_tokens = tokens is None
+        self.tokens = tokens or TokenManager(
+            client_key,
+            secret_key,
+            token_source=token_source,
+            lifetime=lifetime,
+            skew_allowance=skew_allowance,
+            sub_merchant_key=sub_merchant_key,
+            base_url=base_url,
+            wait_timeout=wait_timeout,
+            policy=policy,
+            on_event=on_event,
+            clock=self._clock,
+            rng=self._rng,
+        )
+        self.client_key = self.tokens.client_key
+        self._session = session
+        self._retry = retry or RetryPolicy()
+        self._transport: Transport | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"PortOneClient(client_key={self.client_key!r}, environment={self.environment!r}, "
+            f"base_url={str(self.tokens.base_url)!r})"
+        )
+
+    @asynccontextmanager
+    async def __asynccontextmanager__(self) -> AsyncGenerator[PortOneClient]:
+        async with _entered(self.tokens, self._owns_tokens):
+            session = self._session
+            owned = session is None
+            if session is None:
+                session = aiohttp.ClientSession(raise_for_status=False)
+            try:
+                self._transport = Transport(
+                    session=session,
+                    base_url=self.tokens.base_url,
+                    middlewares=(self.tokens.middleware,),
+                    timeout=self.timeout,
+                    retry=self._retry,
+                    clock=self._clock,
+                    rng=self._rng,
+                )
+                yield self
+            finally:
+                self._transport = None
+                if owned:
+                    await session.close()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """Call PortOne and return its decoded JSON answer, or raise a :class:`PortOneError`.
+
+        ``path`` starts with ``/`` and must already be percent-encoded (the resource methods
+        encode every reference for you). Reads are retried on connection errors, timeouts,
+        429 and 5xx; other methods only when ``idempotent=True``.
+        """
+        if not isinstance(method, str) or method.upper() not in _METHODS:
+            raise ConfigurationError("method", f"must be one of {', '.join(sorted(_METHODS))}")
+        if not isinstance(path, str) or not _PATH.fullmatch(path) or "?" in path or "#" in path:
+            raise ConfigurationError(
+                "path", "must start with '/', be percent-encoded, and hold no query or fragment"
+            )
+        transport = self._transport
+        if transport is None:
+            raise ConfigurationError("client", "not open: use 'async with PortOneClient(...)'")
+        return await transport.send(
+            method.upper(), path, json=json, params=params, idempotent=idempotent
+        )
+
+
+@asynccontextmanager
+async def _entered(tokens: TokenManager, owned: bool) -> AsyncGenerator[None]:
+    if owned:
+        async with tokens:
+            yield
+    else:
+        yield

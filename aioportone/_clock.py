@@ -1,0 +1,60 @@
+"""Time, injectable. Everything time-dependent in aioportone reads the clock through this seam.
+
+The system clock is the default; :class:`aioportone.testing.FakeClock` lets a test step through a
+six-hour token in microseconds.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol, runtime_checkable
+
+import anyio
+
+__all__ = ["Clock", "SystemClock", "wait_event"]
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Wall time in Unix seconds, and sleeping measured on the same clock."""
+
+    def time(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    """The real clock: ``time.time()`` and ``anyio.sleep``."""
+
+    def time(self) -> float:
+        return time.time()
+
+    async def sleep(self, seconds: float) -> None:
+        await anyio.sleep(max(0.0, seconds))
+
+    def __repr__(self) -> str:
+        return "SystemClock()"
+
+
+async def wait_event(clock: Clock, event: anyio.Event, seconds: float) -> bool:
+    """Wait for ``event`` at most ``seconds`` of ``clock`` time; return whether it fired.
+
+    ``anyio.move_on_after`` would measure real time, which a fake clock cannot step; so the
+    timeout is a clock sleep racing the event.
+    """
+    if event.is_set():
+        return True
+    if seconds <= 0:
+        return False
+    fired = False
+    async with anyio.create_task_group() as tg:
+
+        async def _timer() -> None:
+            await clock.sleep(seconds)
+            tg.cancel_scope.cancel()
+
+        tg.start_soon(_timer)
+        await event.wait()
+        fired = True
+        tg.cancel_scope.cancel()
+    return fired

@@ -1,0 +1,99 @@
+"""Validation at the boundary: every public constructor and method checks its arguments here.
+
+A :class:`ConfigurationError` names the argument and the problem and never echoes a secret
+value: the secret key and tokens are the last things that should reach a log.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from typing import Any
+from urllib.parse import quote
+
+from yarl import URL
+
+from ._errors import ConfigurationError
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "credential",
+    "path_segment",
+    "positive_seconds",
+    "text",
+    "validate_base_url",
+]
+
+DEFAULT_BASE_URL = "https://api.portone.cloud"
+ENV_CLIENT_KEY = "PORTONE_CLIENT_KEY"
+ENV_SECRET_KEY = "PORTONE_SECRET_KEY"
+
+# CR, LF, NUL and other control characters: any of them in a header value could split the
+# header (request smuggling); aiohttp refuses most, but we refuse them before a request exists.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def text(name: str, value: Any, *, secret: bool = False) -> str:
+    """A non-empty single-line string, or a ConfigurationError naming ``name``."""
+    if not isinstance(value, str):
+        shown = "" if secret else f" (got {type(value).__name__})"
+        raise ConfigurationError(name, f"must be a string{shown}")
+    if not value.strip():
+        raise ConfigurationError(name, "must not be empty or whitespace")
+    if _CONTROL.search(value):
+        raise ConfigurationError(name, "must not contain control characters such as CR or LF")
+    if value != value.strip():
+        raise ConfigurationError(name, "must not start or end with whitespace")
+    return value
+
+
+def credential(name: str, value: Any, env: str, *, secret: bool = False) -> str:
+    """An explicit value, else the environment variable ``env``; validated either way."""
+    if value is None:
+        value = os.environ.get(env)
+        if value is None:
+            raise ConfigurationError(name, f"not given and ${env} is not set")
+        name = f"{name} (from ${env})"
+    return text(name, value, secret=secret)
+
+
+def positive_seconds(name: str, value: Any, *, maximum: float) -> float:
+    """A finite number of seconds, > 0 and <= ``maximum``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigurationError(name, f"must be a number of seconds (got {type(value).__name__})")
+    seconds = float(value)
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ConfigurationError(name, f"must be more than 0 seconds (got {value!r})")
+    if seconds > maximum:
+        raise ConfigurationError(name, f"must be at most {maximum:g} seconds (got {value!r})")
+    return seconds
+
+
+def validate_base_url(value: Any) -> URL:
+    """An absolute http(s) URL with a host and nothing after the path."""
+    if not isinstance(value, str | URL):
+        raise ConfigurationError("base_url", f"must be a string (got {type(value).__name__})")
+    raw = str(value)
+    if _CONTROL.search(raw):
+        raise ConfigurationError("base_url", "must not contain control characters")
+    url = URL(raw)
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError("base_url", f"must be an http:// or https:// URL (got {raw!r})")
+    if url.query_string or url.fragment or url.user or url.password:
+        raise ConfigurationError("base_url", "must not carry credentials, a query or a fragment")
+    return url.with_path(url.path.rstrip("/"))
+
+
+def path_segment(name: str, value: Any) -> str:
+    """``value`` percent-encoded as exactly one path segment.
+
+    ``/``, ``?``, ``#``, ``%`` and every other reserved character are escaped, and ``.`` / ``..``
+    become ``%2E`` / ``%2E%2E``, so a reference such as ``../admin`` or ``a/b?x`` can never
+    leave its segment or change the request's path.
+    """
+    ref = text(name, value)
+    encoded = quote(ref, safe="")
+    if encoded in (".", ".."):
+        encoded = encoded.replace(".", "%2E")
+    return encoded

@@ -1,0 +1,179 @@
+"""The exceptions aioportone raises: one tree, rooted at :class:`PortOneError`.
+
+::
+
+    PortOneError
+    ├── ConfigurationError          bad argument or environment at construction / call time
+    ├── TransportError              the request did not get a PortOne answer
+    │   ├── ConnectError            could not connect, or the connection dropped
+    │   └── TimeoutError            no answer in time
+    ├── AmbiguousResultError        a money-moving request may or may not have been processed
+    ├── TokenError                  no usable JWT could be obtained
+    │   └── TokenUnavailableError   waited for a refresh past the deadline
+    ├── SignatureError              a webhook / redirect signature is missing or wrong
+    └── APIError                    PortOne answered with an error (any HTTP status)
+        ├── AuthenticationError     4054 bad JWT, 4016 unknown key, 4099 wrong secret, ...
+        ├── InvalidRequestError     4001 and other 4xxx validation errors
+        ├── NotFoundError           HTTP 404, 4096 INVALID_REFERENCE, 4083 INVALID_PAYMENT_LINK_REF
+        ├── DuplicateError          4002 DUPLICATE_TRANSACTION_ERROR
+        ├── RateLimitError          HTTP 429
+        └── ServerError             HTTP 5xx, 5xxx codes
+
+No message, ``repr`` or attribute of these errors ever holds the secret key or a JWT: callers
+log exceptions, and a log line is the usual way a credential leaks.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "APIError",
+    "AmbiguousResultError",
+    "AuthenticationError",
+    "ConfigurationError",
+    "ConnectError",
+    "DuplicateError",
+    "InvalidRequestError",
+    "NotFoundError",
+    "PortOneError",
+    "RateLimitError",
+    "ServerError",
+    "SignatureError",
+    "TimeoutError",
+    "TokenError",
+    "TokenUnavailableError",
+    "TransportError",
+]
+
+
+class PortOneError(Exception):
+    """Base class of every error aioportone raises."""
+
+
+class ConfigurationError(PortOneError, ValueError):
+    """An argument or environment variable is missing or invalid.
+
+    ``argument`` names the offending parameter; its value is never included when it is secret.
+    """
+
+    def __init__(self, argument: str, problem: str) -> None:
+        self.argument = argument
+        self.problem = problem
+        super().__init__(f"{argument}: {problem}")
+
+
+class TransportError(PortOneError):
+    """The request never got an answer from PortOne (connection or timeout problem)."""
+
+    def __init__(
+        self, message: str, *, method: str = "", url: str = "", request_sent: bool = True
+    ) -> None:
+        self.method = method
+        self.url = url
+        #: False only when the connection could not even be opened: PortOne saw nothing.
+        self.request_sent = request_sent
+        where = f" ({method} {url})" if method else ""
+        super().__init__(f"{message}{where}")
+
+
+class ConnectError(TransportError):
+    """Could not connect to PortOne, or the connection dropped before an answer arrived."""
+
+
+class TimeoutError(TransportError, builtins.TimeoutError):
+    """PortOne did not answer within the configured timeout."""
+
+
+class AmbiguousResultError(PortOneError):
+    """A request that moves money failed in a way that leaves its outcome unknown.
+
+    It was *not* retried, because a blind retry could move the money twice. ``how_to_check`` says
+    which call tells whether the operation happened.
+    """
+
+    def __init__(self, message: str, *, how_to_check: str) -> None:
+        self.how_to_check = how_to_check
+        super().__init__(f"{message} It may have been processed: {how_to_check}")
+
+
+class TokenError(PortOneError):
+    """No usable JWT could be obtained."""
+
+
+class TokenUnavailableError(TokenError):
+    """A request waited for a fresh JWT longer than the configured deadline.
+
+    The last refresh failure, if any, is chained as ``__cause__``.
+    """
+
+
+class SignatureError(PortOneError):
+    """A webhook, redirect or request signature is missing, malformed or does not match."""
+
+
+class APIError(PortOneError):
+    """PortOne answered with an error.
+
+    ``status`` is the HTTP status; ``code`` PortOne's ``status_code`` string (e.g. ``"4054"``),
+    ``reason`` its ``status_reason`` (some answers spell it ``status_message``), ``message`` its
+    human-readable message and ``body`` the decoded JSON (``None`` when the body was not JSON).
+    """
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        code: str | None = None,
+        reason: str | None = None,
+        message: str | None = None,
+        body: Mapping[str, Any] | None = None,
+        method: str = "",
+        url: str = "",
+        retry_after: float | None = None,
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.reason = reason
+        self.message = message
+        self.body = body
+        self.method = method
+        self.url = url
+        self.retry_after = retry_after
+        parts = [f"HTTP {status}"]
+        if code:
+            parts.append(code)
+        if reason:
+            parts.append(reason)
+        text = " ".join(parts)
+        if message:
+            text += f": {message}"
+        if method:
+            text += f" ({method} {url})"
+        super().__init__(text)
+
+
+class AuthenticationError(APIError):
+    """PortOne rejected the credentials: the JWT, the PortOne key or the secret."""
+
+
+class InvalidRequestError(APIError):
+    """PortOne rejected the request as invalid (``4xxx`` validation codes)."""
+
+
+class NotFoundError(APIError):
+    """The referenced transaction, link or refund does not exist."""
+
+
+class DuplicateError(APIError):
+    """PortOne already has an operation with this merchant order id (``4002``)."""
+
+
+class RateLimitError(APIError):
+    """PortOne answered HTTP 429; ``retry_after`` holds its ``Retry-After`` in seconds."""
+
+
+class ServerError(APIError):
+    """PortOne or a payment provider behind it failed (HTTP 5xx or a ``5xxx`` code)."""

@@ -1,0 +1,406 @@
+"""TokenManager: holds the PortOne JWT, refreshes it in the background, injects it into requests.
+
+Structured concurrency: the manager owns an anyio task group for exactly its ``async with``
+lifetime. Its one background task is the only code that awaits a token source, so N requests
+that need a token cause one fetch; requests only ever *wait on an event*, so cancelling one can
+never cancel or corrupt the refresh. The background task catches every failure, reports it and
+carries on; only cancellation (leaving ``async with``) ends it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncGenerator, Callable
+from contextlib import asynccontextmanager
+from typing import Any, Literal
+
+import anyio
+from aiohttp import ClientHandlerType, ClientRequest, ClientResponse
+from anyio import AsyncContextManagerMixin
+
+from . import _jwt
+from ._clock import Clock, SystemClock, wait_event
+from ._config import (
+    DEFAULT_BASE_URL,
+    ENV_CLIENT_KEY,
+    ENV_SECRET_KEY,
+    credential,
+    positive_seconds,
+    text,
+    validate_base_url,
+)
+from ._decipher import decode_json, is_token_rejection
+from ._errors import (
+    APIError,
+    AuthenticationError,
+    ConfigurationError,
+    InvalidRequestError,
+    PortOneError,
+    TokenError,
+    TokenUnavailableError,
+)
+from ._observe import EventHook, Observer, TokenEvent, describe
+from ._skew import ServerClockOffset
+from ._sources import LocalTokenSource, SyncTokenSource, TokenSource
+from ._token import RefreshPolicy, Token
+
+__all__ = ["TokenManager"]
+
+CLIENT_KEY_HEADER = "X-Portone-Client-Key"
+SUB_MERCHANT_HEADER = "X-Portone-SubMerchant-Key"
+_NEVER = float("inf")
+# PortOne's own tokens live 6 hours; a locally minted token far beyond that is a typo that would
+# make a leaked token useful for a long time.
+MAX_LIFETIME = 24 * 3600.0
+
+
+def _fatal(exc: BaseException) -> bool:
+    """Errors a retry cannot fix: wrong key, wrong secret, a request PortOne calls invalid."""
+    return isinstance(exc, AuthenticationError | InvalidRequestError | ConfigurationError)
+
+
+class TokenManager(AsyncContextManagerMixin):
+    """Keeps a valid PortOne JWT at hand for as long as it is entered.
+
+    ::
+
+        async with TokenManager(client_key, secret_key) as tokens:
+            async with aiohttp.ClientSession(middlewares=[tokens.middleware]) as session:
+                ...
+
+    ``token_source`` is ``"local"`` (mint 100 s JWTs with the secret, the default),
+    ``"server"`` (6-hour JWTs from PortOne's auth-token API) or any :class:`TokenSource`.
+    """
+
+    def __init__(
+        self,
+        client_key: str | None = None,
+        secret_key: str | None = None,
+        *,
+        token_source: Literal["local", "server"] | TokenSource = "local",
+        lifetime: float = 100.0,
+        skew_allowance: float = 5.0,
+        sub_merchant_key: str | None = None,
+        base_url: str = DEFAULT_BASE_URL,
+        wait_timeout: float = 30.0,
+        retry_on_token_rejection: bool = True,
+        policy: RefreshPolicy | None = None,
+        on_event: EventHook | None = None,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.client_key = credential("client_key", client_key, ENV_CLIENT_KEY)
+        secret = credential("secret_key", secret_key, ENV_SECRET_KEY, secret=True)
+        self.lifetime = positive_seconds("lifetime", lifetime, maximum=MAX_LIFETIME)
+        if isinstance(skew_allowance, bool) or not isinstance(skew_allowance, int | float):
+            raise ConfigurationError("skew_allowance", "must be a number of seconds")
+        if not 0 <= skew_allowance < self.lifetime / 2:
+            raise ConfigurationError("skew_allowance", "must be >= 0 and under half the lifetime")
+        self.sub_merchant_key = (
+            None if sub_merchant_key is None else text("sub_merchant_key", sub_merchant_key)
+        )
+        self.base_url = validate_base_url(base_url)
+        self.wait_timeout = positive_seconds("wait_timeout", wait_timeout, maximum=3600)
+        self.clock: Clock = clock or SystemClock()
+        self.policy = policy or RefreshPolicy()
+        self.offset = ServerClockOffset()
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self._observer = Observer(on_event)
+        self._retry_401 = retry_on_token_rejection
+        self._origin = (self.base_url.scheme, self.base_url.host, self.base_url.port)
+        self._key = _jwt.import_secret(secret)
+        self._secret = secret
+        self.source = self._make_source(token_source, float(skew_allowance))
+        # Headers that never change, built once: the per-request work is one dict update.
+        self._static_headers = {CLIENT_KEY_HEADER: self.client_key}
+        if self.sub_merchant_key is not None:
+            self._static_headers[SUB_MERCHANT_HEADER] = self.sub_merchant_key
+        self._token: Token | None = None
+        self._usable_until = -_NEVER
+        self._due = 0.0  # when the background task should next fetch
+        self._backing_off = False
+        self._failures = 0
+        self._fatal_failures = 0
+        self._fatal_error: PortOneError | None = None
+        self._last_error: BaseException | None = None
+        self._waiters = 0
+        self._wake: anyio.Event | None = None
+        self._changed: anyio.Event | None = None
+        self._running = False
+
+    def _make_source(self, spec: object, skew: float) -> TokenSource:
+        if spec == "local":
+            return LocalTokenSource(
+                portone_key=self.client_key,
+                key=self._key,
+                lifetime=self.lifetime,
+                skew_allowance=skew,
+                offset=self.offset,
+            )
+        if spec == "server":
+            from ._server_source import ServerTokenSource
+
+            return ServerTokenSource(manager=self)
+        if isinstance(spec, TokenSource):
+            return spec
+        raise ConfigurationError("token_source", "must be 'local', 'server' or a TokenSource")
+
+    def __repr__(self) -> str:
+        return (
+            f"TokenManager(client_key={self.client_key!r}, source={self.source.name!r}, "
+            f"base_url={str(self.base_url)!r}, token={self._token!r})"
+        )
+
+    # -- lifetime -------------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def __asynccontextmanager__(self) -> AsyncGenerator[TokenManager]:
+        self._wake, self._changed = anyio.Event(), anyio.Event()
+        self._due = 0.0
+        failure: BaseException | None = None
+        async with anyio.create_task_group() as tg:
+            await tg.start(self._refresher)
+            self._running = True
+            try:
+                await self.get()  # ready only once a token is held
+            except BaseException as exc:
+                failure = exc
+            else:
+                try:
+                    yield self
+                except BaseException as exc:
+                    # Re-raised below, outside the task group, so the caller gets their own
+                    # exception and never an ExceptionGroup.
+                    failure = exc
+            finally:
+                self._running = False
+                tg.cancel_scope.cancel()
+        if failure is not None:
+            raise failure
+
+    # -- getting a token ------------------------------------------------------------------------
+
+    def current(self) -> Token:
+        """The token to send now, without waiting.
+
+        For a frontend that asks the backend for a JWT. A local source mints on the spot if the
+        held token is below its floor; a server source raises :class:`TokenUnavailableError`
+        (use :meth:`get` to wait for the refresh instead).
+        """
+        token = self._token
+        if token is not None and self.clock.time() < self._usable_until:
+            return token
+        minted = self._mint_now()
+        if minted is not None:
+            return minted
+        if self._fatal_error is not None:
+            raise self._copy_fatal()
+        raise TokenUnavailableError("no usable PortOne token yet; a refresh is under way")
+
+    async def get(self) -> Token:
+        """The token to send now, waiting (up to ``wait_timeout``) if a refresh is needed."""
+        token = self._token
+        if token is not None and self.clock.time() < self._usable_until:
+            return token  # the hot path: no await, no lock
+        return await self._wait_for_token()
+
+    async def _wait_for_token(self) -> Token:
+        if not self._running:
+            raise TokenUnavailableError("the TokenManager is not running: use 'async with'")
+        deadline = self.clock.time() + self.wait_timeout
+        while True:
+            token = self._token
+            now = self.clock.time()
+            if token is not None and now < self._usable_until:
+                return token
+            minted = self._mint_now()
+            if minted is not None:
+                return minted
+            if self._fatal_error is not None:
+                raise self._copy_fatal()
+            if now >= deadline:
+                raise TokenUnavailableError(
+                    f"no usable PortOne token within {self.wait_timeout:g} s"
+                ) from self._last_error
+            self._request_refresh()
+            changed = self._changed
+            assert changed is not None
+            self._waiters += 1
+            try:
+                await wait_event(self.clock, changed, deadline - now)
+            finally:
+                self._waiters -= 1
+
+    def _mint_now(self) -> Token | None:
+        """Mint synchronously when the source can (local minting) and the manager runs."""
+        if not self._running or not isinstance(self.source, SyncTokenSource):
+            return None
+        token = self.source.mint_now(self.clock.time())
+        self._store(token)
+        return token
+
+    def _copy_fatal(self) -> PortOneError:
+        # A fresh exception per waiter: raising one instance from many tasks would splice
+        # their tracebacks together.
+        err = self._fatal_error
+        assert err is not None
+        copy: PortOneError
+        if isinstance(err, APIError):
+            copy = type(err)(
+                status=err.status,
+                code=err.code,
+                reason=err.reason,
+                message=err.message,
+                body=err.body,
+                method=err.method,
+                url=err.url,
+            )
+        elif isinstance(err, ConfigurationError):
+            copy = ConfigurationError(err.argument, err.problem)
+        else:
+            copy = TokenError(str(err))
+        copy.__cause__ = err
+        return copy
+
+    def invalidate(self, token: Token) -> None:
+        """Stop using ``token`` (PortOne rejected it) — only if it is still the current one.
+
+        A request that was rejected with an old token must not throw away the new token
+        another request already obtained.
+        """
+        if self._token is not token:
+            return
+        self._usable_until = -_NEVER
+        self._backing_off = False
+        self._request_refresh()
+
+    def _request_refresh(self) -> None:
+        # During a backoff the wait stands: with a refresh failing, waking the background task
+        # for every request would turn an outage into a flood of auth-token calls.
+        if self._backing_off or self._wake is None:
+            return
+        self._due = min(self._due, self.clock.time())
+        self._wake.set()
+
+    def _store(self, token: Token) -> None:
+        self._token = token
+        self._usable_until = token.expires_at - self.policy.floor(token)
+        self._due = self.policy.refresh_time(token, self._rng)
+        self._backing_off = False
+        self._failures = self._fatal_failures = 0
+        self._fatal_error = None
+        self._notify()
+
+    def _notify(self) -> None:
+        changed, self._changed = self._changed, anyio.Event()
+        if changed is not None:
+            changed.set()
+        if self._wake is not None:
+            self._wake.set()  # let the background task reschedule around the new token
+
+    # -- the background task --------------------------------------------------------------------
+
+    async def _refresher(self, *, task_status: anyio.abc.TaskStatus[None]) -> None:
+        task_status.started()
+        while True:
+            wake = self._wake = anyio.Event()
+            now = self.clock.time()
+            if now < self._due:
+                await wait_event(self.clock, wake, self._due - now)
+                continue
+            await self._refresh_once()
+
+    async def _refresh_once(self) -> None:
+        started = self.clock.time()
+        try:
+            token = await self.source.fetch(started)
+        except Exception as exc:  # reported and retried; only cancellation ends the task
+            self._on_failure(exc)
+            return
+        self._store(token)
+        now = self.clock.time()
+        self._emit("refreshed", expires_in=token.remaining(now))
+        self._emit("refresh_scheduled", delay=max(0.0, self._due - now))
+
+    def _on_failure(self, exc: Exception) -> None:
+        now = self.clock.time()
+        self._last_error = exc
+        self._backing_off = True
+        if _fatal(exc):
+            self._fatal_failures += 1
+            delay = self.policy.fatal_delay(self._fatal_failures)
+            if not (self._token is not None and now < self._usable_until):
+                assert isinstance(exc, PortOneError)
+                self._fatal_error = exc
+            self._due = now + delay
+            self._emit(
+                "refresh_gave_up", error=describe(exc), delay=delay, attempt=self._fatal_failures
+            )
+        else:
+            self._failures += 1
+            usable = self._token if now < self._usable_until else None
+            delay = self.policy.retry_delay(self._failures, usable, now, self._rng)
+            self._due = now + delay
+            self._emit("refresh_failed", error=describe(exc), delay=delay, attempt=self._failures)
+        self._notify()
+
+    def _emit(self, name: str, **fields: Any) -> None:
+        token = self._token
+        expires_in = fields.pop("expires_in", None)
+        if expires_in is None and token is not None:
+            expires_in = token.remaining(self.clock.time())
+        self._observer.emit(
+            TokenEvent(
+                name=name,
+                source=self.source.name,
+                expires_in=expires_in,
+                waiters=self._waiters,
+                **fields,
+            )
+        )
+
+    # -- header injection -----------------------------------------------------------------------
+
+    @property
+    def middleware(self) -> Callable[[ClientRequest, ClientHandlerType], Any]:
+        """aiohttp client middleware: ``ClientSession(middlewares=[tokens.middleware])``."""
+        return self._middleware
+
+    def is_portone(self, request: ClientRequest) -> bool:
+        url = request.url
+        return (url.scheme, url.host, url.port) == self._origin
+
+    async def _middleware(self, req: ClientRequest, handler: ClientHandlerType) -> ClientResponse:
+        # Only the PortOne origin gets credentials. aiohttp drops Authorization when a redirect
+        # leaves the origin, then runs the middlewares again for the next hop; a middleware that
+        # added headers unconditionally would hand the JWT to whatever host the redirect named.
+        if not self.is_portone(req):
+            return await handler(req)
+        token = await self.get()
+        headers = req.headers
+        headers.update(self._static_headers)
+        headers["Authorization"] = "Bearer " + token.value
+        resp = await handler(req)
+        self._observe_date(resp)
+        if resp.status != 401 or not self._retry_401:
+            return resp
+        # https://docs.portone.cloud/docs/error-codes: 4054 means the JWT is invalid or
+        # expired; any other 401 (e.g. 4001, a missing signature) is not a token problem.
+        if not is_token_rejection(401, decode_json(await resp.read())):
+            return resp
+        self.invalidate(token)
+        self._emit("token_rejected")
+        fresh = await self.get()
+        resp.release()
+        headers["Authorization"] = "Bearer " + fresh.value
+        retried = await handler(req)  # once: a second 4054 goes to the caller
+        self._observe_date(retried)
+        return retried
+
+    def _observe_date(self, resp: ClientResponse) -> None:
+        if self.offset.observe(resp.headers.get("Date"), self.clock.time()):
+            self._emit("clock_skew", offset=self.offset.offset)
+            # Tokens were minted (or their expiry computed) on the old offset: renew now.
+            token = self._token
+            if token is not None:
+                self.invalidate(token)

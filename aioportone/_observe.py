@@ -1,0 +1,78 @@
+"""What the library tells its user: structlog events and a per-manager hook.
+
+Both receive the same frozen :class:`TokenEvent`. Event names are dotted and stable
+(``aioportone.token.refreshed``); fields are flat and never hold a secret or a token — an
+exception is reduced to its type and message, and our exceptions never carry credentials.
+The library never calls ``structlog.configure()``: where the lines go is the application's call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import structlog
+
+__all__ = ["EventHook", "Observer", "TokenEvent"]
+
+logger = structlog.get_logger("aioportone")
+
+
+@dataclass(frozen=True, slots=True)
+class TokenEvent:
+    """One thing that happened to a manager's token.
+
+    ``name`` is one of ``refreshed``, ``refresh_scheduled``, ``refresh_failed``,
+    ``refresh_gave_up`` (an error retrying cannot fix), ``token_rejected`` (PortOne answered
+    4054), ``clock_skew`` (PortOne's clock differs from ours) and ``hook_failed``.
+    """
+
+    name: str
+    source: str
+    expires_in: float | None = None
+    """Seconds of life the current token has left (``None`` when there is none)."""
+    delay: float | None = None
+    """For ``refresh_scheduled`` and failures: seconds until the next attempt."""
+    attempt: int | None = None
+    waiters: int = 0
+    error: str | None = None
+    offset: float | None = None
+
+
+EventHook = Callable[[TokenEvent], None]
+
+_LEVELS = {
+    "refreshed": "debug",
+    "refresh_scheduled": "debug",
+    "refresh_failed": "warning",
+    "refresh_gave_up": "error",
+    "token_rejected": "warning",
+    "clock_skew": "warning",
+    "hook_failed": "error",
+}
+
+
+def describe(exc: BaseException) -> str:
+    """An exception as ``Type: message``: what a log field may hold."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class Observer:
+    """Sends each event to structlog and the user's hook; a failing hook is logged, not raised."""
+
+    def __init__(self, hook: EventHook | None = None) -> None:
+        self.hook = hook
+
+    def emit(self, event: TokenEvent) -> None:
+        fields: dict[str, Any] = {k: v for k, v in asdict(event).items() if v is not None}
+        name = fields.pop("name")
+        level = _LEVELS.get(name, "info")
+        getattr(logger, level)(f"aioportone.token.{name}", **fields)
+        if self.hook is None:
+            return
+        try:
+            self.hook(event)
+        except Exception as exc:  # a user's hook must never break token refresh
+            logger.error("aioportone.token.hook_failed", source=event.source, error=describe(exc))

@@ -1,0 +1,404 @@
+"""PortOne's HMAC signatures: sign payment requests, verify webhooks and redirects. Pure: no I/O.
+
+Every signature PortOne uses is the same recipe over a different list of fields: take the listed
+fields only, sort them by key, form-encode them as ``k=v&k=v`` (Go's ``url.Values.Encode``, which
+escapes exactly what Python's ``urlencode``/``quote_plus`` escapes, space as ``+``), HMAC-SHA256
+the result keyed with the PortOne secret, and base64 it (standard alphabet, padded). Amounts are
+written as the shortest plain decimal: ``500`` -> ``"500"``, ``100.50`` -> ``"100.5"``.
+
+Verifiers raise :class:`~aioportone.SignatureError` naming what failed; no message ever holds the
+secret or the expected signature.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import math
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any, NoReturn
+from urllib.parse import parse_qsl, urlencode
+
+from aioportone._errors import ConfigurationError, SignatureError
+from aioportone._events_webhook import (
+    PaymentEvent,
+    PaymentLinkEvent,
+    RedirectResult,
+    RefundEvent,
+    SubscriptionLinkEvent,
+)
+
+__all__ = [
+    "WebhookPayloadError",
+    "format_amount",
+    "parse_refund_webhook",
+    "sign_payment_request",
+    "verify_payment_link_webhook",
+    "verify_payment_webhook",
+    "verify_redirect",
+    "verify_subscription_link_webhook",
+]
+
+
+class WebhookPayloadError(SignatureError):
+    """The body is not a JSON object (or a refund webhook lacks ``payment_txn_ref``).
+
+    A subclass of :class:`SignatureError` because such a payload cannot be authenticated; it is
+    separate so a web handler can answer 400 (malformed) rather than 401 (not authentic).
+    """
+
+
+Amount = int | float | Decimal | str
+
+# JSON's number grammar, minus nothing: what a webhook may carry, as a number or as a string.
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+# https://docs.portone.cloud/docs/payment-request
+# Also the payment-link and checkout request signature (same six fields).
+_PAYMENT_REQUEST_FIELDS = (
+    "amount",
+    "client_key",
+    "currency",
+    "failure_url",
+    "merchant_order_id",
+    "success_url",
+)
+# https://docs.portone.cloud/docs/payment-webhook-response
+_PAYMENT_WEBHOOK_FIELDS = (
+    "amount",
+    "channel_key",
+    "channel_order_ref",
+    "country_code",
+    "currency",
+    "merchant_order_ref",
+    "method_name",
+    "order_ref",
+    "status",
+)
+# https://docs.portone.cloud/docs/redirect-response (parameters:
+# https://docs.portone.cloud/docs/redirect-parameters); subscription redirects sign the same
+# four: https://docs.portone.cloud/docs/subscription-redirection-response
+_REDIRECT_FIELDS = ("channel_order_ref", "merchant_order_ref", "order_ref", "status")
+# https://docs.portone.cloud/docs/payment-link-webhook-response
+_PAYMENT_LINK_WEBHOOK_FIELDS = (
+    "amount",
+    "country_code",
+    "currency",
+    "link_ref",
+    "merchant_order_ref",
+    "status",
+)
+# https://docs.portone.cloud/docs/subscription-link-webhook-response
+_SUBSCRIPTION_LINK_WEBHOOK_FIELDS = ("currency", "merchant_order_ref", "order_ref", "status")
+
+_SIGNATURE_FIELD = "signature_hash"
+
+
+def format_amount(amount: Amount) -> str:
+    """Write ``amount`` the way PortOne signs it: the shortest plain decimal.
+
+    No exponent and no trailing zeros: ``500`` -> ``"500"``, ``100.50`` -> ``"100.5"``,
+    ``1e-7`` -> ``"0.0000001"``. A float is taken at its shortest round-trip value (its
+    ``repr``), as Go's ``strconv.FormatFloat(x, 'f', -1, 64)`` does, not at its binary expansion.
+    Raises :class:`ConfigurationError` for bools, NaN, infinities, negative zero and strings
+    that are not plain numbers.
+    """
+    # https://docs.portone.cloud/docs/payment-request: the Go sample formats with
+    # FormatFloat(amount, 'f', -1, 64); the other samples strip trailing zeros.
+    if isinstance(amount, bool):
+        raise ConfigurationError("amount", "must be a number, not a bool")
+    if isinstance(amount, int):
+        value = Decimal(amount)
+    elif isinstance(amount, float):
+        if not math.isfinite(amount):
+            raise ConfigurationError("amount", "must be a finite number")
+        value = Decimal(repr(amount))
+    elif isinstance(amount, Decimal):
+        value = amount
+    elif isinstance(amount, str):
+        if not _NUMBER.fullmatch(amount):
+            raise ConfigurationError("amount", f"{amount[:40]!r} is not a plain decimal number")
+        value = Decimal(amount)
+    else:
+        raise ConfigurationError("amount", f"must be a number, not {type(amount).__name__}")
+    if not value.is_finite():
+        raise ConfigurationError("amount", "must be a finite number")
+    if value.is_zero() and value.is_signed():
+        # Go writes "-0", Python's "%.2f"-and-strip sample writes "-": no agreed form exists.
+        raise ConfigurationError("amount", "must not be negative zero")
+    # Format 'f' never uses an exponent and, unlike normalize(), never rounds to the context.
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _compute(secret_key: str, fields: Mapping[str, str]) -> str:
+    """The signature of ``fields``: sort, form-encode, HMAC-SHA256 with the secret, base64."""
+    message = urlencode(sorted(fields.items()))
+    digest = hmac.new(secret_key.encode("utf-8"), message.encode("ascii"), hashlib.sha256)
+    return base64.b64encode(digest.digest()).decode("ascii")
+
+
+def _check_secret(secret_key: object) -> str:
+    if not isinstance(secret_key, str) or not secret_key:
+        raise ConfigurationError("secret_key", "must be a non-empty string (the PortOne secret)")
+    try:
+        secret_key.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ConfigurationError("secret_key", "must be valid Unicode text") from None
+    return secret_key
+
+
+def sign_payment_request(
+    *,
+    secret_key: str,
+    portone_key: str,
+    amount: Amount,
+    currency: str,
+    merchant_order_id: str,
+    success_url: str,
+    failure_url: str,
+) -> str:
+    """The ``signature_hash`` of a payment request, payment link or checkout.
+
+    Computed locally, without calling PortOne's ``generate-signature`` API.
+    """
+    secret = _check_secret(secret_key)
+    if not isinstance(portone_key, str) or not portone_key:
+        raise ConfigurationError("portone_key", "must be a non-empty string (the PortOne key)")
+    texts = {
+        "currency": currency,
+        "merchant_order_id": merchant_order_id,
+        "success_url": success_url,
+        "failure_url": failure_url,
+    }
+    for name, value in texts.items():
+        if not isinstance(value, str):
+            raise ConfigurationError(name, f"must be a string, not {type(value).__name__}")
+    formatted = format_amount(amount)
+    if formatted.startswith("-"):
+        raise ConfigurationError("amount", "must not be negative")
+    # https://docs.portone.cloud/docs/payment-request: the PortOne key is signed as client_key.
+    return _compute(secret, {"amount": formatted, "client_key": portone_key, **texts})
+
+
+def _decode(payload: bytes | str | Mapping[str, Any]) -> Mapping[str, Any]:
+    if isinstance(payload, Mapping):
+        return payload
+    if not isinstance(payload, bytes | bytearray | str):
+        raise WebhookPayloadError(
+            f"payload must be bytes, str or a mapping, not {type(payload).__name__}"
+        )
+    try:
+        decoded = json.loads(payload, parse_constant=_reject_constant)
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN/Infinity
+        raise WebhookPayloadError(f"payload is not valid JSON: {exc}") from None
+    if not isinstance(decoded, dict):
+        raise WebhookPayloadError(f"payload is a JSON {type(decoded).__name__}, not an object")
+    return decoded
+
+
+def _reject_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _text(payload: Mapping[str, Any], name: str, *, source: str | None = None) -> str:
+    """The signed text of one field, as PortOne's Go server would have written it."""
+    key = source or name
+    if key not in payload:
+        also = f" (nor {source!r})" if source else ""
+        raise SignatureError(f"payload has no {name!r} field{also}, which the signature covers")
+    value = payload[key]
+    if value is None:
+        # [I] A JSON null reaches a Go string as "": sign it so; HMAC still decides.
+        return ""
+    if name == "amount":
+        try:
+            return format_amount(value)
+        except ConfigurationError as exc:
+            raise SignatureError(f"field 'amount' {exc.problem}") from None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise SignatureError(f"field {name!r} is a {type(value).__name__}, expected a string")
+
+
+def _check_signature(
+    secret_key: str, fields: Mapping[str, str], received: object, *, what: str
+) -> None:
+    if not isinstance(received, str) or not received:
+        raise SignatureError(f"{what} has no {_SIGNATURE_FIELD!r}")
+    expected = _compute(secret_key, fields).encode("ascii")
+    # Encoded first: compare_digest refuses non-ASCII str, and a forged value may hold any.
+    if not hmac.compare_digest(expected, received.encode("utf-8", "replace")):
+        raise SignatureError(f"{what} signature does not match (wrong secret or altered fields)")
+
+
+def _verify_fields(
+    payload: Mapping[str, Any],
+    secret_key: str,
+    names: tuple[str, ...],
+    *,
+    what: str,
+    sources: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    secret = _check_secret(secret_key)
+    sources = sources or {}
+    fields = {name: _text(payload, name, source=sources.get(name)) for name in names}
+    try:
+        _check_signature(secret, fields, payload.get(_SIGNATURE_FIELD), what=what)
+    except UnicodeEncodeError:
+        # A lone surrogate (JSON "\ud800") cannot be UTF-8: PortOne never signed such a value.
+        raise SignatureError(f"{what} holds text that is not valid Unicode") from None
+    return fields
+
+
+def _frozen(payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(payload))
+
+
+def verify_payment_webhook(
+    payload: bytes | str | Mapping[str, Any], secret_key: str
+) -> PaymentEvent:
+    """Check a payment webhook's ``signature_hash`` and return it as a :class:`PaymentEvent`.
+
+    ``payload`` is the request body (bytes or str) or the already-decoded JSON object.
+    """
+    data = _decode(payload)
+    f = _verify_fields(data, secret_key, _PAYMENT_WEBHOOK_FIELDS, what="payment webhook")
+    return PaymentEvent(
+        order_ref=f["order_ref"],
+        merchant_order_ref=f["merchant_order_ref"],
+        channel_order_ref=f["channel_order_ref"],
+        channel_key=f["channel_key"],
+        method_name=f["method_name"],
+        country_code=f["country_code"],
+        status=f["status"],
+        amount=Decimal(f["amount"]),
+        currency=f["currency"],
+        raw=_frozen(data),
+    )
+
+
+def verify_payment_link_webhook(
+    payload: bytes | str | Mapping[str, Any], secret_key: str
+) -> PaymentLinkEvent:
+    """Check a payment-link webhook's ``signature_hash``; return a :class:`PaymentLinkEvent`."""
+    data = _decode(payload)
+    # https://docs.portone.cloud/docs/payment-link-webhook: the payload spells the signed
+    # country_code as "countryCode". [I] Its value is the one that was signed.
+    sources = {} if "country_code" in data else {"country_code": "countryCode"}
+    f = _verify_fields(
+        data, secret_key, _PAYMENT_LINK_WEBHOOK_FIELDS, what="payment-link webhook", sources=sources
+    )
+    return PaymentLinkEvent(
+        link_ref=f["link_ref"],
+        merchant_order_ref=f["merchant_order_ref"],
+        status=f["status"],
+        amount=Decimal(f["amount"]),
+        currency=f["currency"],
+        country_code=f["country_code"],
+        raw=_frozen(data),
+    )
+
+
+def verify_subscription_link_webhook(
+    payload: bytes | str | Mapping[str, Any], secret_key: str
+) -> SubscriptionLinkEvent:
+    """Check a subscription-link webhook's ``signature_hash``; return a
+    :class:`SubscriptionLinkEvent`."""
+    data = _decode(payload)
+    f = _verify_fields(
+        data, secret_key, _SUBSCRIPTION_LINK_WEBHOOK_FIELDS, what="subscription-link webhook"
+    )
+    return SubscriptionLinkEvent(
+        order_ref=f["order_ref"],
+        merchant_order_ref=f["merchant_order_ref"],
+        status=f["status"],
+        currency=f["currency"],
+        raw=_frozen(data),
+    )
+
+
+def verify_redirect(params: Mapping[str, str] | str, secret_key: str) -> RedirectResult:
+    """Check the query parameters PortOne put on a success/failure (or subscription) redirect.
+
+    ``params`` is a mapping of decoded query parameters (aiohttp's ``request.query``, a dict) or
+    the raw query string (``"order_ref=...&status=..."``, with or without a leading ``?``).
+    A signed parameter that appears twice is rejected: the app might read the other copy.
+    """
+    query = _query(params)
+    received = query.get(_SIGNATURE_FIELD)
+    if isinstance(received, str):
+        # Base64 has no spaces: one here is a "+" that reached us unescaped and was decoded.
+        query[_SIGNATURE_FIELD] = received.replace(" ", "+")
+    f = _verify_fields(query, secret_key, _REDIRECT_FIELDS, what="redirect")
+    return RedirectResult(
+        order_ref=f["order_ref"],
+        merchant_order_ref=f["merchant_order_ref"],
+        channel_order_ref=f["channel_order_ref"],
+        status=f["status"],
+        raw=_frozen(query),
+    )
+
+
+def _query(params: Mapping[str, str] | str) -> dict[str, str]:
+    if isinstance(params, str):
+        pairs = parse_qsl(params.removeprefix("?"), keep_blank_values=True)
+    elif isinstance(params, Mapping):
+        getall = getattr(params, "getall", None)  # multidict's MultiDict / MultiDictProxy
+        if getall is None:
+            pairs = list(params.items())
+        else:
+            pairs = [(key, value) for key in dict.fromkeys(params) for value in getall(key)]
+    else:
+        raise SignatureError(
+            f"params must be a mapping or a query string, not {type(params).__name__}"
+        )
+    query: dict[str, str] = {}
+    for key, value in pairs:
+        if key in query and key in (*_REDIRECT_FIELDS, _SIGNATURE_FIELD):
+            raise SignatureError(f"redirect has more than one {key!r} parameter")
+        query.setdefault(key, value)
+    return query
+
+
+def parse_refund_webhook(payload: bytes | str | Mapping[str, Any]) -> RefundEvent:
+    """Read a refund webhook. It is **not verified**: PortOne does not sign refund webhooks.
+
+    Anyone who knows your webhook URL can send one, so treat the event as a hint only and ask
+    PortOne for the truth with ``await portone.refunds.get(event.order_ref)`` before acting.
+    Raises :class:`WebhookPayloadError` when the body is not a JSON object or has no
+    ``payment_txn_ref``.
+    """
+    # https://docs.portone.cloud/docs/refund-webhook: the payload has no signature_hash.
+    data = _decode(payload)
+    order_ref = data.get("payment_txn_ref")
+    if not isinstance(order_ref, str) or not order_ref:
+        raise WebhookPayloadError("refund webhook has no 'payment_txn_ref' (the payment's ref)")
+    amount: Decimal | None = None
+    if data.get("amount") is not None:
+        try:
+            amount = Decimal(format_amount(data["amount"]))
+        except ConfigurationError as exc:
+            raise WebhookPayloadError(f"refund webhook field 'amount' {exc.problem}") from None
+    return RefundEvent(
+        order_ref=order_ref,
+        refund_id=_optional_text(data, "refund_id"),
+        refund_status=_optional_text(data, "refund_status"),
+        amount=amount,
+        currency=_optional_text(data, "currency"),
+        raw=_frozen(data),
+    )
+
+
+def _optional_text(data: Mapping[str, Any], name: str) -> str | None:
+    value = data.get(name)
+    return value if isinstance(value, str) else None

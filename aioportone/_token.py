@@ -1,0 +1,117 @@
+"""The token model and the refresh schedule. Pure: every time is an argument.
+
+Times here are Unix seconds on *our* clock. A token's ``expires_at`` has already been corrected
+for the offset between PortOne's clock and ours (see ``_skew.py``).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = ["RefreshPolicy", "Token", "TokenSourceName", "mask"]
+
+TokenSourceName = Literal["local", "server"] | str
+
+
+def mask(value: str) -> str:
+    """Show a secret's shape, never its content: enough to tell two apart in a bug report."""
+    return f"<{len(value)} chars>" if value else "<empty>"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A PortOne JWT and when it stops being valid.
+
+    ``value`` is the JWT itself; :func:`repr` and :func:`str` never show it. ``issued_at`` is when
+    we obtained it and ``expires_at`` when PortOne will stop accepting it, both on our clock.
+    """
+
+    value: str = field(repr=False)
+    issued_at: float
+    expires_at: float
+    source: TokenSourceName = "local"
+
+    @property
+    def lifetime(self) -> float:
+        return self.expires_at - self.issued_at
+
+    def remaining(self, now: float) -> float:
+        return self.expires_at - now
+
+    def __repr__(self) -> str:
+        return (
+            f"Token(source={self.source!r}, issued_at={self.issued_at:.0f}, "
+            f"expires_at={self.expires_at:.0f}, value={mask(self.value)})"
+        )
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshPolicy:
+    """When to refresh, when a token is too old to send, and how to back off.
+
+    The refresh point scales with the token's lifetime: at ``refresh_at`` of its life (75 %) minus
+    a random ``jitter`` share (up to 10 % of its life), so a 100 s token is renewed with ~25 s to
+    spare and a 6 h token after ~4 h, and a fleet of processes started together spreads its
+    auth-token calls over ~36 minutes instead of one instant. A fixed five-minute lead would mean
+    "always refreshing" for a 100 s token.
+
+    The *floor* is the least life a token may have when sent: ``floor_share`` of its lifetime,
+    at most ``floor_max`` seconds (10 s for a 100 s token, 30 s for a 6 h one). A request that
+    takes a few seconds to reach PortOne must still arrive with a valid token.
+    """
+
+    refresh_at: float = 0.75
+    jitter: float = 0.10
+    floor_share: float = 0.10
+    floor_max: float = 30.0
+    backoff_base: float = 1.0
+    backoff_max: float = 300.0
+    # After an error retrying cannot fix (wrong key or secret), wait this long, doubling up to
+    # ``fatal_backoff_max``: a misconfigured fleet must not hammer the auth-token endpoint.
+    fatal_backoff: float = 300.0
+    fatal_backoff_max: float = 3600.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.refresh_at < 1.0:
+            raise ValueError("refresh_at must be a share of the lifetime between 0 and 1")
+        if not 0.0 <= self.jitter < self.refresh_at:
+            raise ValueError("jitter must be between 0 and refresh_at")
+        if not 0.0 < self.floor_share < 1.0 - self.refresh_at:
+            raise ValueError("floor_share must be less than the life left at the refresh point")
+
+    def floor(self, token: Token) -> float:
+        """Seconds of life below which ``token`` is never sent."""
+        return min(self.floor_max, token.lifetime * self.floor_share)
+
+    def usable(self, token: Token, now: float) -> bool:
+        return token.remaining(now) > self.floor(token)
+
+    def refresh_time(self, token: Token, rng: random.Random) -> float:
+        """When the background task should replace ``token``."""
+        share = self.refresh_at - self.jitter * rng.random()
+        return token.issued_at + token.lifetime * share
+
+    def retry_delay(
+        self, attempt: int, token: Token | None, now: float, rng: random.Random
+    ) -> float:
+        """Full-jitter exponential backoff after the ``attempt``-th transient failure (from 1).
+
+        While a token is still usable the delay is capped at half the time left before its floor,
+        so several retries happen before any request has to wait.
+        """
+        cap = min(self.backoff_max, self.backoff_base * 2 ** min(attempt - 1, 30))
+        if token is not None:
+            until_floor = token.remaining(now) - self.floor(token)
+            if until_floor > 0:
+                cap = min(cap, max(self.backoff_base, until_floor / 2))
+        # Full jitter, but never under half the base: a near-zero delay is a retry storm.
+        low = min(cap, self.backoff_base / 2)
+        return float(rng.uniform(low, cap))
+
+    def fatal_delay(self, attempt: int) -> float:
+        """Delay before trying again after the ``attempt``-th error that retrying cannot fix."""
+        return min(self.fatal_backoff_max, self.fatal_backoff * 2 ** min(attempt - 1, 30))

@@ -1,0 +1,24 @@
+"""Test helpers that ship with aioportone: a fake PortOne server and a clock you can step.
+
+::
+
+    async with FakePortOne(clock=clock) as fake:
+        async with PortOneClient(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url,
+                                 clock=clock) as portone:
+            ...
+"""
+
+from ._clock import FakeClock
+from ._fake import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakePortOne, Fault, RecordedRequest
+from ._state import FakeState, Transaction
+
+__all__ = [
+    "DEMO_CLIENT_KEY",
+    "DEMO_SECRET_KEY",
+    "FakeClock",
+    "FakePortOne",
+    "FakeState",
+    "Fault",
+    "RecordedRequest",
+    "Transaction",
+]

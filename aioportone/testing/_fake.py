@@ -1,0 +1,293 @@
+"""A fake PortOne: a real aiohttp.web server on 127.0.0.1 that checks JWTs the way a strict
+PortOne would, keeps state in memory, records every request and fails on command.
+
+Use it in-process from tests (``async with FakePortOne() as fake: fake.url``) or standalone
+(``python -m aioportone fake-server``) for integration tests in any language.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from typing import Any
+
+from aiohttp import web
+from anyio import AsyncContextManagerMixin
+from multidict import CIMultiDict, CIMultiDictProxy
+
+from .. import _jwt
+from .._clock import Clock, SystemClock
+from ._state import FakeState
+
+__all__ = ["DEMO_CLIENT_KEY", "DEMO_SECRET_KEY", "FakePortOne", "Fault", "RecordedRequest"]
+
+# Credentials the fake accepts unless told otherwise. Not real: they open nothing but the fake.
+DEMO_CLIENT_KEY = "demoPortOneKey01"
+DEMO_SECRET_KEY = "demo-secret-for-the-fake-portone-only"
+
+# Paths PortOne serves without a JWT (the two exceptions in its OpenAPI specs).
+UNAUTHENTICATED = frozenset({"/api/merchant/auth-token", "/api/initiatePayment"})
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the fake received it; ``path`` is the raw, still percent-encoded path."""
+
+    method: str
+    path: str
+    query: Mapping[str, str]
+    headers: CIMultiDictProxy[str]
+    body: bytes
+    json: Any
+    at: float
+    authorized: bool | None = None
+
+
+@dataclass
+class Fault:
+    """A scripted failure for requests matching ``method`` and the ``path`` regex.
+
+    ``status`` answers with that HTTP status (and ``body``, or a PortOne-shaped error);
+    ``delay`` waits that many real seconds first; ``drop`` closes the connection without an
+    answer; ``drop_after`` processes the request, then drops the answer (the ambiguous case).
+    ``times`` is how many matching requests it applies to (None: until removed).
+    """
+
+    status: int | None = None
+    body: Any = None
+    delay: float = 0.0
+    drop: bool = False
+    drop_after: bool = False
+    retry_after: str | None = None
+    method: str | None = None
+    path: str | None = None
+    times: int | None = 1
+    hits: int = field(default=0, init=False)
+
+    def matches(self, request: web.Request) -> bool:
+        if self.times is not None and self.hits >= self.times:
+            return False
+        if self.method is not None and request.method != self.method.upper():
+            return False
+        return self.path is None or re.search(self.path, request.raw_path) is not None
+
+
+def portone_error(status: int, code: str, reason: str, message: str) -> web.Response:
+    """An error in PortOne's documented shape."""
+    return web.json_response(
+        {"message": message, "status_code": code, "status_reason": reason}, status=status
+    )
+
+
+def envelope(content: Any = None, message: str = "Success", **extra: Any) -> web.Response:
+    body: dict[str, Any] = {}
+    if content is not None:
+        body["content"] = content
+    body.update(message=message, status_code="2000", status_reason="SUCCESS", **extra)
+    return web.json_response(body)
+
+
+class FakePortOne(AsyncContextManagerMixin):
+    """The fake server. ``merchants`` maps PortOne keys to secrets (one demo merchant by default).
+
+    ``clock`` is the time the fake believes it is (share a :class:`FakeClock` with the client
+    under test); ``skew`` shifts it, in its JWT checks and its ``Date`` header alike, to play a
+    PortOne whose clock is ahead (> 0) or behind (< 0). ``leeway`` forgives that many seconds on
+    ``iat`` in the future, as a lenient server would; PortOne's own check allows none.
+    """
+
+    def __init__(
+        self,
+        merchants: Mapping[str, str] | None = None,
+        *,
+        clock: Clock | None = None,
+        skew: float = 0.0,
+        leeway: float = 0.0,
+        token_lifetime: int = 21600,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.merchants: dict[str, str] = dict(merchants or {DEMO_CLIENT_KEY: DEMO_SECRET_KEY})
+        self._keys = {key: _jwt.import_secret(secret) for key, secret in self.merchants.items()}
+        self.clock: Clock = clock or SystemClock()
+        self.skew = skew
+        self.leeway = leeway
+        self.token_lifetime = token_lifetime
+        self.host, self.port = host, port
+        self.requests: list[RecordedRequest] = []
+        self.faults: list[Fault] = []
+        self.revoked: set[str] = set()
+        self.state = FakeState(self)
+        self._runner: web.AppRunner | None = None
+        self.app = self._make_app()
+
+    # -- what tests read and script -------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def now(self) -> float:
+        """The fake's own idea of the time: the clock plus ``skew``."""
+        return self.clock.time() + self.skew
+
+    def fail(self, **fault: Any) -> Fault:
+        """Script a failure (see :class:`Fault` for the fields); returns it so it can be removed."""
+        rule = Fault(**fault)
+        self.faults.append(rule)
+        return rule
+
+    def revoke(self, token: str) -> None:
+        """Reject ``token`` from now on with 4054, as PortOne does for a revoked JWT."""
+        self.revoked.add(token)
+
+    def calls(self, path: str, method: str | None = None) -> list[RecordedRequest]:
+        """Recorded requests whose raw path matches the regex ``path``."""
+        return [
+            r
+            for r in self.requests
+            if re.search(path, r.path) and (method is None or r.method == method.upper())
+        ]
+
+    @property
+    def auth_token_calls(self) -> int:
+        return len(self.calls(r"^/api/merchant/auth-token$", "POST"))
+
+    def mint(self, client_key: str = DEMO_CLIENT_KEY, lifetime: int | None = None) -> str:
+        """A token as PortOne's auth-token API would issue it now."""
+        issued = int(self.now())
+        return _jwt.mint(
+            key=self._keys[client_key],
+            portone_key=client_key,
+            issued_at=issued,
+            expires_at=issued + (lifetime or self.token_lifetime),
+        )
+
+    # -- the server -----------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def __asynccontextmanager__(self) -> AsyncGenerator[FakePortOne]:
+        runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self.host, self.port, shutdown_timeout=0.5)
+            await site.start()
+            server = site._server
+            assert isinstance(server, asyncio.base_events.Server)
+            self.port = server.sockets[0].getsockname()[1]
+            self._runner = runner
+            yield self
+        finally:
+            self._runner = None
+            await runner.cleanup()
+
+    def _make_app(self) -> web.Application:
+        app = web.Application(middlewares=[self._record, self._faults, self._authenticate])
+        app.on_response_prepare.append(self._date_header)
+        from ._routes import install
+
+        install(app, self)
+        return app
+
+    async def _date_header(self, request: web.Request, response: web.StreamResponse) -> None:
+        response.headers["Date"] = formatdate(self.now(), usegmt=True)
+
+    @web.middleware
+    async def _record(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        body = await request.read()
+        try:
+            decoded = await request.json() if body else None
+        except ValueError:
+            decoded = None
+        request["record_index"] = len(self.requests)
+        self.requests.append(
+            RecordedRequest(
+                method=request.method,
+                path=request.raw_path.split("?", 1)[0],
+                query=dict(request.query),
+                headers=CIMultiDictProxy(CIMultiDict(request.headers)),
+                body=body,
+                json=decoded,
+                at=self.now(),
+            )
+        )
+        return await handler(request)
+
+    @web.middleware
+    async def _faults(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        rule = next((f for f in self.faults if f.matches(request)), None)
+        if rule is None:
+            return await handler(request)
+        rule.hits += 1
+        if rule.delay:
+            await asyncio.sleep(rule.delay)
+        if rule.drop:
+            return _dropped(request)
+        if rule.drop_after:
+            await handler(request)
+            return _dropped(request)
+        if rule.status is not None:
+            headers = {"Retry-After": rule.retry_after} if rule.retry_after else None
+            if rule.body is not None:
+                return web.json_response(rule.body, status=rule.status, headers=headers)
+            return web.json_response(
+                {
+                    "message": "Injected failure",
+                    "status_code": str(rule.status) + "0",
+                    "status_reason": "INJECTED_FAILURE",
+                },
+                status=rule.status,
+                headers=headers,
+            )
+        return await handler(request)
+
+    @web.middleware
+    async def _authenticate(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path in UNAUTHENTICATED:
+            return await handler(request)
+        problem = self.check_jwt(request.headers)
+        index = request.get("record_index")
+        if index is not None:
+            rec = self.requests[index]
+            self.requests[index] = RecordedRequest(**{**rec.__dict__, "authorized": not problem})
+        if problem:
+            return portone_error(
+                401,
+                "4054",
+                "INVALID_UNAUTHORIZED_JWT_TOKEN_ERROR",
+                f"The JWT Token or header is invalid or expired! ({problem})",
+            )
+        return await handler(request)
+
+    def check_jwt(self, headers: Mapping[str, str]) -> str | None:
+        """Why these headers would be refused, or None when PortOne would accept them."""
+        client_key = headers.get("X-Portone-Client-Key")
+        if not client_key:
+            return "missing X-Portone-Client-Key"
+        key = self._keys.get(client_key)
+        if key is None:
+            return "unknown client key"
+        auth = headers.get("Authorization", "")
+        if not auth.startswith("Bearer "):
+            return "missing bearer token"
+        token = auth[len("Bearer ") :]
+        if token in self.revoked:
+            return "token revoked"
+        try:
+            _jwt.verify(token, key=key, portone_key=client_key, now=self.now(), leeway=self.leeway)
+        except _jwt.InvalidTokenError as exc:
+            return str(exc)
+        return None
+
+
+def _dropped(request: web.Request) -> web.StreamResponse:
+    transport = request.transport
+    if transport is not None:
+        transport.abort()
+    return web.Response(status=500)

@@ -1,0 +1,79 @@
+"""The fake's routes, answering in the shapes of PortOne's OpenAPI specs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from ._fake import envelope, portone_error
+
+if TYPE_CHECKING:
+    from ._fake import FakePortOne
+
+__all__ = ["install"]
+
+
+def install(app: web.Application, fake: FakePortOne) -> None:
+    routes = _Routes(fake)
+    app.router.add_post("/api/merchant/auth-token", routes.auth_token)
+    app.router.add_get("/api/transaction/{merchant_order_ref}/status", routes.transaction_status)
+    app.router.add_post("/api/{key}/transaction-details", routes.transaction_details)
+
+
+async def _json_object(request: web.Request) -> dict[str, Any] | None:
+    try:
+        data = await request.json()
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+class _Routes:
+    def __init__(self, fake: FakePortOne) -> None:
+        self.fake = fake
+
+    async def auth_token(self, request: web.Request) -> web.Response:
+        body = await _json_object(request)
+        if body is None:
+            return portone_error(400, "4001", "INVALID_REQUEST", "Invalid Request body")
+        for name in ("portone_key", "portone_secret"):
+            if not isinstance(body.get(name), str) or not body[name]:
+                return portone_error(
+                    400,
+                    "4001",
+                    "INVALID_REQUEST",
+                    f"Invalid Request, err : {name} is a required field",
+                )
+        key = body["portone_key"]
+        if key not in self.fake.merchants:
+            return portone_error(400, "4016", "MERCHANT_NOT_FOUND", "Merchant not found")
+        if body["portone_secret"] != self.fake.merchants[key]:
+            return portone_error(
+                400, "4099", "INVALID_UNAUTHORISED_PORTONE_SECRET_ERROR", "Invalid secret key"
+            )
+        return envelope(
+            {"expires_in": self.fake.token_lifetime, "token": self.fake.mint(key)},
+            message="Auth Token generated successfully!",
+        )
+
+    async def transaction_status(self, request: web.Request) -> web.Response:
+        ref = request.match_info["merchant_order_ref"]
+        txn = self.fake.state.transactions.get(ref)
+        if txn is None:
+            return portone_error(400, "4096", "INVALID_REFERENCE", "Invalid merchant order ref")
+        return envelope(txn.status_content(), message="Transaction status fetched")
+
+    async def transaction_details(self, request: web.Request) -> web.Response:
+        body = await _json_object(request)
+        order_ref = body.get("order_ref") if body else None
+        if not isinstance(order_ref, str) or not order_ref:
+            return portone_error(
+                400, "4001", "INVALID_REQUEST", "Invalid Request, err : order_ref is required"
+            )
+        if request.match_info["key"] != request.headers.get("X-Portone-Client-Key"):
+            return portone_error(400, "4001", "INVALID_REQUEST", "Key does not match the header")
+        txn = self.fake.state.by_order_ref(order_ref)
+        if txn is None:
+            return portone_error(400, "4096", "INVALID_REFERENCE", "Invalid order reference")
+        return envelope(txn.details(), message="Transaction details fetched")

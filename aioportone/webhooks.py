@@ -1,0 +1,154 @@
+"""Receive PortOne webhooks and redirects: verify their signatures, get typed events.
+
+::
+
+    from aioportone import webhooks
+
+    event = webhooks.verify_payment_webhook(await request.read(), secret_key)
+    result = webhooks.verify_redirect(request.query, secret_key)
+
+    # or let aioportone answer PortOne for you
+    async def on_payment(event: webhooks.PaymentEvent) -> None: ...
+    app.router.add_post("/portone/webhook", webhooks.webhook_handler(secret_key, on_payment))
+
+A signature covers only some fields; those are the typed attributes of the event, and the rest
+of the payload is in ``event.raw``, unauthenticated. PortOne asks merchants to compare the
+amount and currency with their own order record as well. Refund webhooks are **not signed**:
+:func:`parse_refund_webhook` reads them, and ``portone.refunds.get(order_ref)`` confirms them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Final, Literal, NoReturn, overload
+
+from aiohttp import web
+
+from aioportone._errors import ConfigurationError, SignatureError
+from aioportone._events_webhook import (
+    PaymentEvent,
+    PaymentLinkEvent,
+    RedirectResult,
+    RefundEvent,
+    SubscriptionLinkEvent,
+    WebhookEvent,
+)
+from aioportone._signatures import (
+    WebhookPayloadError,
+    parse_refund_webhook,
+    verify_payment_link_webhook,
+    verify_payment_webhook,
+    verify_redirect,
+    verify_subscription_link_webhook,
+)
+
+__all__ = [
+    "Handler",
+    "PaymentEvent",
+    "PaymentLinkEvent",
+    "RedirectResult",
+    "RefundEvent",
+    "SubscriptionLinkEvent",
+    "WebhookEvent",
+    "WebhookKind",
+    "WebhookPayloadError",
+    "parse_refund_webhook",
+    "verify_payment_link_webhook",
+    "verify_payment_webhook",
+    "verify_redirect",
+    "verify_subscription_link_webhook",
+    "webhook_handler",
+]
+
+WebhookKind = Literal["payment", "payment_link", "subscription_link", "refund"]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_PARSERS: Final[Mapping[str, Callable[[Mapping[str, Any], str], WebhookEvent]]] = {
+    "payment": verify_payment_webhook,
+    "payment_link": verify_payment_link_webhook,
+    "subscription_link": verify_subscription_link_webhook,
+    "refund": lambda payload, _secret: parse_refund_webhook(payload),
+}
+
+
+@overload
+def webhook_handler(
+    secret_key: str,
+    on_event: Callable[[PaymentEvent], Awaitable[object]],
+    *,
+    kind: Literal["payment"] = ...,
+) -> Handler: ...
+@overload
+def webhook_handler(
+    secret_key: str,
+    on_event: Callable[[PaymentLinkEvent], Awaitable[object]],
+    *,
+    kind: Literal["payment_link"],
+) -> Handler: ...
+@overload
+def webhook_handler(
+    secret_key: str,
+    on_event: Callable[[SubscriptionLinkEvent], Awaitable[object]],
+    *,
+    kind: Literal["subscription_link"],
+) -> Handler: ...
+@overload
+def webhook_handler(
+    secret_key: str,
+    on_event: Callable[[RefundEvent], Awaitable[object]],
+    *,
+    kind: Literal["refund"],
+) -> Handler: ...
+def webhook_handler(
+    secret_key: str,
+    on_event: Callable[[Any], Awaitable[object]],
+    *,
+    kind: WebhookKind = "payment",
+) -> Handler:
+    """An ``aiohttp.web`` handler that verifies one kind of PortOne webhook and hands it over.
+
+    For each POST it reads the body, verifies it, awaits ``on_event(event)`` and answers 200
+    ``{"received": true}``, the acknowledgement PortOne expects. A body that is not a JSON
+    object gets 400; a missing or wrong signature gets 401 and ``on_event`` is not called. If
+    ``on_event`` raises, the exception propagates and aiohttp answers 500, so the delivery is not
+    acknowledged.
+
+    ``kind="refund"`` events are unsigned (see :class:`RefundEvent`); ``secret_key`` is still
+    required so a typo in ``kind`` cannot silently turn verification off.
+    """
+    if not isinstance(secret_key, str) or not secret_key:
+        raise ConfigurationError("secret_key", "must be a non-empty string (the PortOne secret)")
+    if kind not in _PARSERS:
+        raise ConfigurationError("kind", f"must be one of {', '.join(_PARSERS)}, not {kind!r}")
+    if not callable(on_event):
+        raise ConfigurationError("on_event", "must be an async callable taking the event")
+    parse = _PARSERS[kind]
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        try:
+            payload = json.loads(body, parse_constant=_reject_constant)
+        except ValueError:
+            return _error(400, "body is not valid JSON")
+        if not isinstance(payload, dict):
+            return _error(400, "body is not a JSON object")
+        try:
+            event = parse(payload, secret_key)
+        except WebhookPayloadError as exc:
+            return _error(400, str(exc))
+        except SignatureError as exc:
+            # The messages name the failed check only, never the secret or expected signature.
+            return _error(401, str(exc))
+        await on_event(event)
+        return web.json_response({"received": True})
+
+    return handle
+
+
+def _reject_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"received": False, "error": message}, status=status)
