@@ -127,6 +127,7 @@ class TokenManager(AsyncContextManagerMixin):
         self._wake: anyio.Event | None = None
         self._changed: anyio.Event | None = None
         self._running = False
+        self._rejected: str | None = None
 
     def _make_source(self, spec: object, skew: float) -> TokenSource:
         if spec == "local":
@@ -235,7 +236,12 @@ class TokenManager(AsyncContextManagerMixin):
         """Mint synchronously when the source can (local minting) and the manager runs."""
         if not self._running or not isinstance(self.source, SyncTokenSource):
             return None
-        token = self.source.mint_now(self.clock.time())
+        now = self.clock.time()
+        token = self.source.mint_now(now)
+        if token.value == self._rejected:
+            # Same claims in the same second sign to the same bytes: PortOne would reject the
+            # "new" token too. A second's earlier iat/exp makes it a different token.
+            token = self.source.mint_now(now - 1)
         self._store(token)
         return token
 
@@ -270,6 +276,7 @@ class TokenManager(AsyncContextManagerMixin):
         """
         if self._token is not token:
             return
+        self._rejected = token.value
         self._usable_until = -_NEVER
         self._backing_off = False
         self._request_refresh()

@@ -55,7 +55,7 @@ class WebhookPayloadError(SignatureError):
 
 Amount = int | float | Decimal | str
 
-# JSON's number grammar, minus nothing: what a webhook may carry, as a number or as a string.
+# JSON's number grammar: what a webhook may carry, whether as a number or inside a string.
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 # https://docs.portone.cloud/docs/payment-request
@@ -145,7 +145,8 @@ def _compute(secret_key: str, fields: Mapping[str, str]) -> str:
     return base64.b64encode(digest.digest()).decode("ascii")
 
 
-def _check_secret(secret_key: object) -> str:
+def check_secret(secret_key: object) -> str:
+    """``secret_key`` if it is usable as the HMAC key; a :class:`ConfigurationError` if not."""
     if not isinstance(secret_key, str) or not secret_key:
         raise ConfigurationError("secret_key", "must be a non-empty string (the PortOne secret)")
     try:
@@ -169,7 +170,7 @@ def sign_payment_request(
 
     Computed locally, without calling PortOne's ``generate-signature`` API.
     """
-    secret = _check_secret(secret_key)
+    secret = check_secret(secret_key)
     if not isinstance(portone_key, str) or not portone_key:
         raise ConfigurationError("portone_key", "must be a non-empty string (the PortOne key)")
     texts = {
@@ -249,7 +250,7 @@ def _verify_fields(
     what: str,
     sources: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    secret = _check_secret(secret_key)
+    secret = check_secret(secret_key)
     sources = sources or {}
     fields = {name: _text(payload, name, source=sources.get(name)) for name in names}
     try:

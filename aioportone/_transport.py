@@ -102,7 +102,7 @@ class Transport:
                 retry = (replayable or isinstance(exc, RateLimitError)) and (
                     attempt <= self.retry.max_retries and delay <= self.retry.retry_after_max
                 )
-            if not retry:
+            if not retry or self.session.closed:  # a closed client has nothing left to retry with
                 raise error
             logger.info(
                 "aioportone.request.retry",

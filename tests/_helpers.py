@@ -1,0 +1,93 @@
+"""Small test-only token sources and load drivers shared by the token tests."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import anyio
+
+from aioportone import ServerError, Token
+from aioportone.testing import FakeClock
+
+
+class GatedSource:
+    """A token source whose fetches block until the test opens the gate, and can be told to fail.
+
+    It has no ``mint_now``, so waiting requests really wait for the background fetch, as they
+    would for PortOne's auth-token API.
+    """
+
+    name = "gated"
+
+    def __init__(self, inner: Callable[[float], Token], *, open_: bool = True) -> None:
+        self._inner = inner
+        self.gate = anyio.Event()
+        if open_:
+            self.gate.set()
+        self.calls = 0
+        self.completed = 0
+        self.failures: list[Exception] = []
+
+    async def fetch(self, now: float) -> Token:
+        self.calls += 1
+        await self.gate.wait()
+        if self.failures:
+            raise self.failures.pop(0)
+        self.completed += 1
+        return self._inner(now)
+
+
+def fail_once() -> Exception:
+    return ServerError(status=503, code="5000", reason="PAYMENT_SYSTEM_ERROR", message="down")
+
+
+class Inflight:
+    """Counts running requests so a driver can advance a fake clock only between waves."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = anyio.Event()
+        self._idle.set()
+
+    def enter(self) -> None:
+        if self.count == 0:
+            self._idle = anyio.Event()
+        self.count += 1
+
+    def leave(self) -> None:
+        self.count -= 1
+        if self.count == 0:
+            self._idle.set()
+
+    async def idle(self) -> None:
+        await self._idle.wait()
+
+
+async def drive(clock: FakeClock, inflight: Inflight, until: Callable[[], bool], step: float) -> None:
+    """Advance ``clock`` by ``step`` each time every started request has finished."""
+    while not until():
+        await inflight.idle()
+        await clock.advance(step)
+
+
+async def run_spread(
+    clock: FakeClock, n: int, spacing: float, call: Callable[[int], Awaitable[None]]
+) -> None:
+    """Start ``n`` tasks at once; task i issues its call at clock time +i*spacing."""
+    inflight = Inflight()
+    finished = 0
+
+    async def one(i: int) -> None:
+        nonlocal finished
+        await clock.sleep(i * spacing)
+        inflight.enter()
+        try:
+            await call(i)
+        finally:
+            inflight.leave()
+            finished += 1
+
+    async with anyio.create_task_group() as tg:
+        for i in range(n):
+            tg.start_soon(one, i)
+        await drive(clock, inflight, lambda: finished >= n, spacing)

@@ -1,0 +1,50 @@
+"""Shared fixtures: a fake clock, a fake PortOne on loopback, and a client wired to both."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import structlog
+from structlog.testing import LogCapture
+
+from aioportone import PortOneClient
+from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """aiohttp runs on asyncio only."""
+    return "asyncio"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def fake(clock: FakeClock) -> AsyncIterator[FakePortOne]:
+    async with FakePortOne(clock=clock) as server:
+        yield server
+
+
+@pytest.fixture
+async def client(fake: FakePortOne, clock: FakeClock) -> AsyncIterator[PortOneClient]:
+    async with PortOneClient(
+        DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url, clock=clock
+    ) as portone:
+        yield portone
+
+
+@pytest.fixture
+def logs() -> LogCapture:
+    """Every structlog event emitted during the test, as dicts."""
+    capture = LogCapture()
+    structlog.configure(processors=[capture])
+    return capture
+
+
+@pytest.fixture(autouse=True)
+def _reset_structlog() -> None:
+    structlog.reset_defaults()
