@@ -10,7 +10,7 @@ carries on; only cancellation (leaving ``async with``) ends it.
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, Literal
 
@@ -36,6 +36,7 @@ from ._errors import (
     ConfigurationError,
     InvalidRequestError,
     PortOneError,
+    RateLimitError,
     TokenError,
     TokenUnavailableError,
 )
@@ -56,7 +57,12 @@ MAX_LIFETIME = 24 * 3600.0
 
 def _fatal(exc: BaseException) -> bool:
     """Errors a retry cannot fix: wrong key, wrong secret, a request PortOne calls invalid."""
-    return isinstance(exc, AuthenticationError | InvalidRequestError | ConfigurationError)
+    from ._server_source import InvalidServerTokenError
+
+    return isinstance(
+        exc,
+        AuthenticationError | InvalidRequestError | ConfigurationError | InvalidServerTokenError,
+    )
 
 
 class TokenManager(AsyncContextManagerMixin):
@@ -176,6 +182,10 @@ class TokenManager(AsyncContextManagerMixin):
             finally:
                 self._running = False
                 tg.cancel_scope.cancel()
+        aclose = getattr(self.source, "aclose", None)
+        if aclose is not None:
+            with anyio.CancelScope(shield=True):
+                await aclose()
         if failure is not None:
             raise failure
 
@@ -336,9 +346,10 @@ class TokenManager(AsyncContextManagerMixin):
         if _fatal(exc):
             self._fatal_failures += 1
             delay = self.policy.fatal_delay(self._fatal_failures)
-            if not (self._token is not None and now < self._usable_until):
-                assert isinstance(exc, PortOneError)
-                self._fatal_error = exc
+            # Served only to requests that find no usable token: while the current one lasts,
+            # requests go on with it.
+            assert isinstance(exc, PortOneError)
+            self._fatal_error = exc
             self._due = now + delay
             self._emit(
                 "refresh_gave_up", error=describe(exc), delay=delay, attempt=self._fatal_failures
@@ -347,6 +358,8 @@ class TokenManager(AsyncContextManagerMixin):
             self._failures += 1
             usable = self._token if now < self._usable_until else None
             delay = self.policy.retry_delay(self._failures, usable, now, self._rng)
+            if isinstance(exc, RateLimitError) and exc.retry_after is not None:
+                delay = max(delay, exc.retry_after)  # PortOne said when; sooner is refused
             self._due = now + delay
             self._emit("refresh_failed", error=describe(exc), delay=delay, attempt=self._failures)
         self._notify()
@@ -405,7 +418,10 @@ class TokenManager(AsyncContextManagerMixin):
         return retried
 
     def _observe_date(self, resp: ClientResponse) -> None:
-        if self.offset.observe(resp.headers.get("Date"), self.clock.time()):
+        self._observe_headers(resp.headers, self.clock.time())
+
+    def _observe_headers(self, headers: Mapping[str, str], received: float) -> None:
+        if self.offset.observe(headers.get("Date"), received):
             self._emit("clock_skew", offset=self.offset.offset)
             # Tokens were minted (or their expiry computed) on the old offset: renew now.
             token = self._token

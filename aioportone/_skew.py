@@ -27,8 +27,8 @@ def parse_http_date(value: str) -> float | None:
 class ServerClockOffset:
     """``offset`` seconds to add to our clock to get PortOne's.
 
-    Offsets under ``threshold`` are ignored: the header's one-second resolution plus network
-    latency make small values noise, and the ``iat`` back-dating already covers them.
+    Changes under ``threshold`` are ignored: the header's one-second resolution plus network
+    latency make small differences noise, and the ``iat`` back-dating already covers them.
     """
 
     def __init__(self, threshold: float = 2.0) -> None:
@@ -48,10 +48,12 @@ class ServerClockOffset:
             return False
         # The header is truncated to the second: its true value is on average 0.5 s later.
         measured = server_time + 0.5 - received_at
-        new = measured if abs(measured) >= self.threshold else 0.0
-        if abs(new - self.offset) < 1.0:
+        # Hysteresis: move only when the measurement is ``threshold`` away from what we hold,
+        # so a true offset near a boundary does not flip back and forth (each flip renews the
+        # token).
+        if abs(measured - self.offset) < self.threshold:
             return False
-        self.offset = new
+        self.offset = measured
         return True
 
     def server_now(self, now: float) -> float:

@@ -103,7 +103,7 @@ class RefreshPolicy:
         While a token is still usable the delay is capped at half the time left before its floor,
         so several retries happen before any request has to wait.
         """
-        cap = min(self.backoff_max, self.backoff_base * 2 ** min(attempt - 1, 30))
+        cap = min(self.backoff_max, self.backoff_base * 2.0 ** min(attempt - 1, 30))
         if token is not None:
             until_floor = token.remaining(now) - self.floor(token)
             if until_floor > 0:
@@ -114,4 +114,4 @@ class RefreshPolicy:
 
     def fatal_delay(self, attempt: int) -> float:
         """Delay before trying again after the ``attempt``-th error that retrying cannot fix."""
-        return min(self.fatal_backoff_max, self.fatal_backoff * 2 ** min(attempt - 1, 30))
+        return min(self.fatal_backoff_max, self.fatal_backoff * 2.0 ** min(attempt - 1, 30))

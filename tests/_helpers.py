@@ -6,8 +6,22 @@ from collections.abc import Awaitable, Callable
 
 import anyio
 
-from aioportone import ServerError, Token
-from aioportone.testing import FakeClock
+from aioportone import LocalTokenSource, ServerError, Token
+from aioportone._jwt import import_secret
+from aioportone._skew import ServerClockOffset
+from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock
+
+
+def local_minter() -> Callable[[float], Token]:
+    """Mints demo-merchant tokens as the local source would, for wrapping in test sources."""
+    source = LocalTokenSource(
+        portone_key=DEMO_CLIENT_KEY,
+        key=import_secret(DEMO_SECRET_KEY),
+        lifetime=100,
+        skew_allowance=5,
+        offset=ServerClockOffset(),
+    )
+    return source.mint_now
 
 
 class GatedSource:
@@ -63,7 +77,9 @@ class Inflight:
         await self._idle.wait()
 
 
-async def drive(clock: FakeClock, inflight: Inflight, until: Callable[[], bool], step: float) -> None:
+async def drive(
+    clock: FakeClock, inflight: Inflight, until: Callable[[], bool], step: float
+) -> None:
     """Advance ``clock`` by ``step`` each time every started request has finished."""
     while not until():
         await inflight.idle()

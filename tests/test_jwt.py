@@ -48,15 +48,22 @@ def test_header_and_claim_order_match_portone() -> None:
     assert _part(token, 1) == b'{"exp":200,"iat":100,"iss":"PORTONE","sub":"KEY"}'
 
 
-@pytest.mark.parametrize(("key", "secret"), [("K1", "k" * 32), ("ключ", "секрет" * 6), ("A" * 64, "x" * 200)])
+@pytest.mark.parametrize(
+    ("key", "secret"), [("K1", "k" * 32), ("ключ", "секрет" * 6), ("A" * 64, "x" * 200)]
+)
 def test_pyjwt_verifies_minted_tokens(key: str, secret: str) -> None:
     """An independent JWT library accepts every token we mint, with the claims we meant."""
     token = _jwt.mint(
-        key=_jwt.import_secret(secret), portone_key=key, issued_at=1_700_000_000,
+        key=_jwt.import_secret(secret),
+        portone_key=key,
+        issued_at=1_700_000_000,
         expires_at=1_700_000_100,
     )
     claims = pyjwt.decode(
-        token, secret, algorithms=["HS256"], issuer="PORTONE",
+        token,
+        secret,
+        algorithms=["HS256"],
+        issuer="PORTONE",
         options={"verify_exp": False, "verify_iat": False},
     )
     assert claims == {"exp": 1_700_000_100, "iat": 1_700_000_000, "iss": "PORTONE", "sub": key}
@@ -65,7 +72,10 @@ def test_pyjwt_verifies_minted_tokens(key: str, secret: str) -> None:
 def test_local_source_backdates_iat_and_keeps_lifetime() -> None:
     """iat is back-dated by the skew allowance and exp - iat stays the configured lifetime."""
     source = LocalTokenSource(
-        portone_key="KEY", key=_jwt.import_secret(SECRET), lifetime=100, skew_allowance=5,
+        portone_key="KEY",
+        key=_jwt.import_secret(SECRET),
+        lifetime=100,
+        skew_allowance=5,
         offset=ServerClockOffset(),
     )
     token = source.mint_now(1_000_000.7)
@@ -73,7 +83,12 @@ def test_local_source_backdates_iat_and_keeps_lifetime() -> None:
     assert claims["iat"] == 999_995
     assert claims["exp"] - claims["iat"] == 100
     assert token.expires_at == 1_000_095
-    checked = pyjwt.decode(token.value, SECRET, algorithms=["HS256"], options={"verify_exp": False, "verify_iat": False})
+    checked = pyjwt.decode(
+        token.value,
+        SECRET,
+        algorithms=["HS256"],
+        options={"verify_exp": False, "verify_iat": False},
+    )
     assert checked["sub"] == "KEY"
 
 
@@ -82,7 +97,10 @@ def test_local_source_applies_server_clock_offset() -> None:
     offset = ServerClockOffset()
     offset.offset = -30.0
     source = LocalTokenSource(
-        portone_key="KEY", key=_jwt.import_secret(SECRET), lifetime=100, skew_allowance=5,
+        portone_key="KEY",
+        key=_jwt.import_secret(SECRET),
+        lifetime=100,
+        skew_allowance=5,
         offset=offset,
     )
     token = source.mint_now(1_000_000.0)
@@ -105,8 +123,10 @@ def test_verify_names_the_failed_check(
 ) -> None:
     """verify() refuses a bad token and says which check failed."""
     token = _jwt.mint(
-        key=_jwt.import_secret(token_kwargs.get("secret", SECRET)), portone_key="KEY",
-        issued_at=1_000_000, expires_at=1_000_100,
+        key=_jwt.import_secret(token_kwargs.get("secret", SECRET)),
+        portone_key="KEY",
+        issued_at=1_000_000,
+        expires_at=1_000_100,
     )
     args: dict[str, object] = {"portone_key": "KEY", "now": 1_000_050.0, **verify_kwargs}
     with pytest.raises(_jwt.InvalidTokenError, match=problem) as info:
@@ -117,9 +137,13 @@ def test_verify_names_the_failed_check(
 def test_verify_rejects_wrong_issuer_and_alg_none() -> None:
     """Tokens from another issuer, or unsigned ones, are refused."""
     key = _jwt.import_secret(SECRET)
-    other = pyjwt.encode({"iss": "CHAIPAY", "sub": "KEY", "iat": 1, "exp": 10**10}, SECRET, algorithm="HS256")
+    other = pyjwt.encode(
+        {"iss": "CHAIPAY", "sub": "KEY", "iat": 1, "exp": 10**10}, SECRET, algorithm="HS256"
+    )
     with pytest.raises(_jwt.InvalidTokenError, match="issuer"):
         _jwt.verify(other, key=key, portone_key="KEY", now=100.0)
-    unsigned = pyjwt.encode({"iss": "PORTONE", "sub": "KEY", "iat": 1, "exp": 10**10}, None, algorithm="none")
+    unsigned = pyjwt.encode(
+        {"iss": "PORTONE", "sub": "KEY", "iat": 1, "exp": 10**10}, "", algorithm="none"
+    )
     with pytest.raises(_jwt.InvalidTokenError):
         _jwt.verify(unsigned, key=key, portone_key="KEY", now=100.0)

@@ -25,7 +25,7 @@ from aioportone import (
 )
 from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
 
-from ._helpers import GatedSource, fail_once, run_spread
+from ._helpers import GatedSource, fail_once, local_minter, run_spread
 
 STATUS = "/api/transaction/ORDER-1/status"
 
@@ -74,10 +74,10 @@ async def test_request_never_waits_for_a_refresh_on_the_hot_path(
 async def test_cancelled_waiters_never_cancel_the_refresh(clock: FakeClock) -> None:
     """Cancelling requests that wait for a token leaves the shared refresh to finish for others."""
     tokens_made: list[Token] = []
-    local = TokenManager(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, clock=clock)
+    mint = local_minter()
 
     def make(now: float) -> Token:
-        token = local.source.fetch.__self__.mint_now(now)  # type: ignore[attr-defined]
+        token = mint(now)
         tokens_made.append(token)
         return token
 
@@ -114,7 +114,7 @@ async def test_cancelled_waiters_never_cancel_the_refresh(clock: FakeClock) -> N
 async def test_leaving_async_with_mid_flight_leaves_nothing_behind(
     fake: FakePortOne, clock: FakeClock
 ) -> None:
-    """Exiting the client while requests hang: they fail with our error, no task or session leaks."""
+    """Exiting the client mid-request: requests fail with our error; no task or session leaks."""
     fake.state.add_transaction("ORDER-1")
     fake.fail(delay=30.0, times=None, path="status$")
     errors: list[BaseException] = []
@@ -143,7 +143,8 @@ async def test_leaving_async_with_mid_flight_leaves_nothing_behind(
     assert all(isinstance(e, ConnectError) for e in errors)
     # The fake's own handlers are still sleeping on the injected delay; nothing else may remain.
     leftover = {
-        t for t in asyncio.all_tasks() - before
+        t
+        for t in asyncio.all_tasks() - before
         if not t.done() and "RequestHandler" not in repr(t.get_coro())
     }
     assert leftover <= {asyncio.current_task()}
@@ -152,14 +153,16 @@ async def test_leaving_async_with_mid_flight_leaves_nothing_behind(
 async def test_failing_source_is_reported_and_the_refresher_carries_on(clock: FakeClock) -> None:
     """A fetch that fails once is logged and retried; the user's requests never see it."""
     events: list[TokenEvent] = []
-    local = TokenManager(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, clock=clock)
-    source = GatedSource(local.source.fetch.__self__.mint_now)  # type: ignore[attr-defined]
+    source = GatedSource(local_minter())
     logs = LogCapture()
     import structlog
 
     structlog.configure(processors=[logs])
     async with TokenManager(
-        DEMO_CLIENT_KEY, DEMO_SECRET_KEY, token_source=source, clock=clock,
+        DEMO_CLIENT_KEY,
+        DEMO_SECRET_KEY,
+        token_source=source,
+        clock=clock,
         on_event=events.append,
     ) as tokens:
         first = tokens.current()
@@ -214,8 +217,7 @@ async def test_stalled_background_task_never_hands_out_an_old_token(clock: FakeC
 
 async def test_server_source_waiters_time_out_with_the_cause(clock: FakeClock) -> None:
     """With no usable token and a refresh that keeps failing, waiters get TokenUnavailableError."""
-    local = TokenManager(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, clock=clock)
-    source = GatedSource(local.source.fetch.__self__.mint_now)  # type: ignore[attr-defined]
+    source = GatedSource(local_minter())
     async with TokenManager(
         DEMO_CLIENT_KEY, DEMO_SECRET_KEY, token_source=source, clock=clock, wait_timeout=20
     ) as tokens:
@@ -241,15 +243,14 @@ async def test_server_source_waiters_time_out_with_the_cause(clock: FakeClock) -
 
 async def test_fatal_source_error_fails_waiters_at_once(clock: FakeClock) -> None:
     """A wrong secret is not retried into a timeout: waiters get AuthenticationError now."""
-    local = TokenManager(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, clock=clock)
-    source = GatedSource(local.source.fetch.__self__.mint_now)  # type: ignore[attr-defined]
+    source = GatedSource(local_minter())
     source.failures.append(
-        AuthenticationError(status=400, code="4099", reason="INVALID_UNAUTHORISED_PORTONE_SECRET_ERROR")
+        AuthenticationError(
+            status=400, code="4099", reason="INVALID_UNAUTHORISED_PORTONE_SECRET_ERROR"
+        )
     )
     with pytest.raises(AuthenticationError, match="4099"):
-        async with TokenManager(
-            DEMO_CLIENT_KEY, DEMO_SECRET_KEY, token_source=source, clock=clock
-        ):
+        async with TokenManager(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, token_source=source, clock=clock):
             pass  # pragma: no cover - entering fails
     assert source.calls == 1
 
@@ -265,10 +266,16 @@ async def test_headers_injected_only_for_portone(fake: FakePortOne, clock: FakeC
 
     other_app = web.Application()
     other_app.router.add_get("/elsewhere", elsewhere)
-    async with TestServer(other_app, host="127.0.0.1") as other, TokenManager(
-        DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url, clock=clock,
-        sub_merchant_key="SUBKEY1",
-    ) as tokens:
+    async with (
+        TestServer(other_app, host="127.0.0.1") as other,
+        TokenManager(
+            DEMO_CLIENT_KEY,
+            DEMO_SECRET_KEY,
+            base_url=fake.url,
+            clock=clock,
+            sub_merchant_key="SUBKEY1",
+        ) as tokens,
+    ):
         async with aiohttp.ClientSession(middlewares=[tokens.middleware]) as session:
             async with session.get(fake.url + STATUS) as resp:
                 assert resp.status == 200
@@ -298,9 +305,11 @@ async def test_cross_origin_redirect_never_carries_the_jwt(clock: FakeClock) -> 
 
     fake = FakePortOne(clock=clock)
     fake.app.router.add_get("/api/bounce", bounce)
-    async with other, fake, PortOneClient(
-        DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url, clock=clock
-    ) as portone:
+    async with (
+        other,
+        fake,
+        PortOneClient(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url, clock=clock) as portone,
+    ):
         await portone.request("GET", "/api/bounce")
         async with aiohttp.ClientSession(middlewares=[portone.tokens.middleware]) as session:
             async with session.get(fake.url + "/api/bounce") as resp:
@@ -324,10 +333,16 @@ async def test_portone_401_4054_refreshes_and_retries_once(
     assert client.tokens.current() is not first
 
 
-async def test_validation_401_is_raised_not_retried(fake: FakePortOne, client: PortOneClient) -> None:
+async def test_validation_401_is_raised_not_retried(
+    fake: FakePortOne, client: PortOneClient
+) -> None:
     """A 401 that is a validation error (4001) reaches the caller after a single request."""
-    body = {"is_success": False, "message": "signature_hash is required", "status_code": "4001",
-            "status_reason": "INVALID_PAYMENT_REQUEST"}
+    body = {
+        "is_success": False,
+        "message": "signature_hash is required",
+        "status_code": "4001",
+        "status_reason": "INVALID_PAYMENT_REQUEST",
+    }
     fake.fail(status=401, body=body, path="status$")
     with pytest.raises(PortOneError, match="4001") as info:
         await client.request("GET", STATUS)

@@ -56,7 +56,8 @@ class Fault:
     ``status`` answers with that HTTP status (and ``body``, or a PortOne-shaped error);
     ``delay`` waits that many real seconds first; ``drop`` closes the connection without an
     answer; ``drop_after`` processes the request, then drops the answer (the ambiguous case).
-    ``times`` is how many matching requests it applies to (None: until removed).
+    ``times`` is how many matching requests it applies to (None: any number); ``until`` ends
+    it at that moment of the fake's time (see :meth:`FakePortOne.now`).
     """
 
     status: int | None = None
@@ -68,10 +69,13 @@ class Fault:
     method: str | None = None
     path: str | None = None
     times: int | None = 1
+    until: float | None = None
     hits: int = field(default=0, init=False)
 
-    def matches(self, request: web.Request) -> bool:
+    def matches(self, request: web.Request, now: float) -> bool:
         if self.times is not None and self.hits >= self.times:
+            return False
+        if self.until is not None and now >= self.until:
             return False
         if self.method is not None and request.method != self.method.upper():
             return False
@@ -125,6 +129,7 @@ class FakePortOne(AsyncContextManagerMixin):
         self.revoked: set[str] = set()
         self.state = FakeState(self)
         self._runner: web.AppRunner | None = None
+        self._record_index: dict[int, int] = {}
         self.app = self._make_app()
 
     # -- what tests read and script -------------------------------------------------------------
@@ -142,6 +147,13 @@ class FakePortOne(AsyncContextManagerMixin):
         rule = Fault(**fault)
         self.faults.append(rule)
         return rule
+
+    def auth_token_down(self, seconds: float, *, status: int = 503) -> Fault:
+        """Make the auth-token endpoint answer ``status`` for the next ``seconds`` of fake time."""
+        return self.fail(
+            status=status, path=r"^/api/merchant/auth-token$", times=None,
+            until=self.now() + seconds,
+        )
 
     def revoke(self, token: str) -> None:
         """Reject ``token`` from now on with 4054, as PortOne does for a revoked JWT."""
@@ -173,14 +185,14 @@ class FakePortOne(AsyncContextManagerMixin):
 
     @asynccontextmanager
     async def __asynccontextmanager__(self) -> AsyncGenerator[FakePortOne]:
-        runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        runner = web.AppRunner(
+            self.app, access_log=None, handle_signals=False, shutdown_timeout=0.5
+        )
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self.host, self.port, shutdown_timeout=0.5)
+            site = web.TCPSite(runner, self.host, self.port)
             await site.start()
-            server = site._server
-            assert isinstance(server, asyncio.base_events.Server)
-            self.port = server.sockets[0].getsockname()[1]
+            self.port = runner.addresses[0][1]
             self._runner = runner
             yield self
         finally:
@@ -205,7 +217,7 @@ class FakePortOne(AsyncContextManagerMixin):
             decoded = await request.json() if body else None
         except ValueError:
             decoded = None
-        request["record_index"] = len(self.requests)
+        self._record_index[id(request)] = len(self.requests)
         self.requests.append(
             RecordedRequest(
                 method=request.method,
@@ -217,11 +229,15 @@ class FakePortOne(AsyncContextManagerMixin):
                 at=self.now(),
             )
         )
-        return await handler(request)
+        try:
+            return await handler(request)
+        finally:
+            self._record_index.pop(id(request), None)
 
     @web.middleware
     async def _faults(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        rule = next((f for f in self.faults if f.matches(request)), None)
+        now = self.now()
+        rule = next((f for f in self.faults if f.matches(request, now)), None)
         if rule is None:
             return await handler(request)
         rule.hits += 1
@@ -252,7 +268,7 @@ class FakePortOne(AsyncContextManagerMixin):
         if request.path in UNAUTHENTICATED:
             return await handler(request)
         problem = self.check_jwt(request.headers)
-        index = request.get("record_index")
+        index = self._record_index.get(id(request))
         if index is not None:
             rec = self.requests[index]
             self.requests[index] = RecordedRequest(**{**rec.__dict__, "authorized": not problem})

@@ -1,0 +1,110 @@
+"""Six-hour tokens from PortOne's auth-token API.
+
+``POST /api/merchant/auth-token`` with ``{"portone_key", "portone_secret"}`` and no auth headers
+answers ``content.token`` (an HS256 JWT signed with the merchant's secret) and
+``content.expires_in`` (21600 s). There is no refresh endpoint: renewing means asking again.
+https://docs.portone.cloud/docs/jwt-authentication ("Generate JWT token via API").
+
+The call goes through a session of its own with no auth middleware, so fetching a token can
+never recurse into waiting for a token.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+
+from . import _jwt
+from ._decipher import decipher
+from ._errors import ConnectError, TimeoutError, TokenError
+from ._token import Token
+
+if TYPE_CHECKING:
+    from ._manager import TokenManager
+
+__all__ = ["AUTH_TOKEN_PATH", "InvalidServerTokenError", "ServerTokenSource"]
+
+AUTH_TOKEN_PATH = "/api/merchant/auth-token"
+
+
+class InvalidServerTokenError(TokenError):
+    """PortOne's answer held no usable token (malformed, wrong signature, issuer or subject)."""
+
+
+class ServerTokenSource:
+    """Fetches tokens from PortOne; owned by one :class:`TokenManager`."""
+
+    name = "server"
+
+    def __init__(self, *, manager: TokenManager, timeout: float = 30.0) -> None:
+        self._manager = manager
+        self._url = str(manager.base_url) + AUTH_TOKEN_PATH
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    def __repr__(self) -> str:
+        return f"ServerTokenSource(url={self._url!r})"
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def fetch(self, now: float) -> Token:
+        manager = self._manager
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        body = {"portone_key": manager.client_key, "portone_secret": manager._secret}
+        try:
+            async with self._session.post(self._url, json=body) as resp:
+                raw = await resp.read()
+                status, headers = resp.status, resp.headers
+        except aiohttp.ClientConnectorError as exc:
+            raise ConnectError(
+                f"could not connect to PortOne ({type(exc.os_error).__name__})",
+                method="POST",
+                url=self._url,
+                request_sent=False,
+            ) from exc
+        except builtins.TimeoutError as exc:
+            raise TimeoutError(
+                "no answer from PortOne's auth-token API in time", method="POST", url=self._url
+            ) from exc
+        except aiohttp.ClientError as exc:
+            raise ConnectError(
+                f"auth-token request failed ({type(exc).__name__})", method="POST", url=self._url
+            ) from exc
+        received = manager.clock.time()
+        # Learn PortOne's clock before reading the token's times: its exp is on that clock.
+        manager._observe_headers(headers, received)
+        data = decipher(status, headers, raw, method="POST", url=self._url, now=received)
+        return self._token_from(data, received)
+
+    def _token_from(self, data: Any, received: float) -> Token:
+        manager = self._manager
+        content = data.get("content") if isinstance(data, dict) else None
+        value = content.get("token") if isinstance(content, dict) else None
+        expires_in = content.get("expires_in") if isinstance(content, dict) else None
+        if not isinstance(value, str) or not value:
+            raise InvalidServerTokenError("PortOne's auth-token answer has no content.token")
+        server_now = manager.offset.server_now(received)
+        try:
+            claims = _jwt.verify(
+                value,
+                key=manager._key,
+                portone_key=manager.client_key,
+                now=server_now,
+                check_expiry=False,
+            )
+        except _jwt.InvalidTokenError as exc:
+            raise InvalidServerTokenError(f"PortOne's token failed verification: {exc}") from None
+        # The JWT's exp is authoritative; expires_in (seconds from now) cross-checks it, so a
+        # token whose two expiries disagree is trusted only as far as the earlier one.
+        expires_at = manager.offset.to_local(claims.exp)
+        if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
+            expires_at = min(expires_at, received + float(expires_in))
+        if expires_at <= received:
+            raise InvalidServerTokenError("PortOne's token is already expired")
+        return Token(value=value, issued_at=received, expires_at=expires_at, source=self.name)
