@@ -25,6 +25,17 @@ from ._errors import (
 )
 from ._manager import TokenManager
 from ._observe import EventHook, TokenEvent
+from ._resources import (
+    LinkTransaction,
+    PaymentLink,
+    PaymentLinkDetails,
+    PaymentLinkStatus,
+    Refund,
+    RefundSummary,
+    Transaction,
+    TransactionStatus,
+    WebhookEndpoint,
+)
 from ._sources import LocalTokenSource, TokenSource
 from ._token import RefreshPolicy, Token
 from ._transport import RetryPolicy
@@ -40,12 +51,18 @@ __all__ = [
     "DuplicateError",
     "EventHook",
     "InvalidRequestError",
+    "LinkTransaction",
     "LocalTokenSource",
     "NotFoundError",
+    "PaymentLink",
+    "PaymentLinkDetails",
+    "PaymentLinkStatus",
     "PortOneClient",
     "PortOneError",
     "RateLimitError",
     "RefreshPolicy",
+    "Refund",
+    "RefundSummary",
     "RetryPolicy",
     "ServerError",
     "SignatureError",
@@ -57,6 +74,9 @@ __all__ = [
     "TokenManager",
     "TokenSource",
     "TokenUnavailableError",
+    "Transaction",
+    "TransactionStatus",
     "TransportError",
+    "WebhookEndpoint",
     "__version__",
 ]

@@ -16,6 +16,7 @@ from ._config import DEFAULT_BASE_URL, positive_seconds
 from ._errors import ConfigurationError
 from ._manager import TokenManager
 from ._observe import EventHook
+from ._resources import PaymentLinks, Refunds, Signatures, Transactions, WebhookEndpoints
 from ._sources import TokenSource
 from ._token import RefreshPolicy
 from ._transport import RetryPolicy, Transport
@@ -94,6 +95,16 @@ class PortOneClient(AsyncContextManagerMixin):
         self._session = session
         self._retry = retry or RetryPolicy()
         self._transport: Transport | None = None
+        self.transactions = Transactions(self)
+        self.payment_links = PaymentLinks(self, secret=self._signing_secret)
+        self.refunds = Refunds(self)
+        self.webhook_endpoints = WebhookEndpoints(self)
+        self.signatures = Signatures(self)
+
+    def _signing_secret(self) -> str:
+        # Payment links are signed locally with the PortOne secret. The token manager holds it
+        # (validated, never shown in a repr); this is the one place outside it that reads it.
+        return self.tokens._secret
 
     def __repr__(self) -> str:
         return (

@@ -151,7 +151,9 @@ class FakePortOne(AsyncContextManagerMixin):
     def auth_token_down(self, seconds: float, *, status: int = 503) -> Fault:
         """Make the auth-token endpoint answer ``status`` for the next ``seconds`` of fake time."""
         return self.fail(
-            status=status, path=r"^/api/merchant/auth-token$", times=None,
+            status=status,
+            path=r"^/api/merchant/auth-token$",
+            times=None,
             until=self.now() + seconds,
         )
 

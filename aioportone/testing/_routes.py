@@ -19,6 +19,11 @@ def install(app: web.Application, fake: FakePortOne) -> None:
     app.router.add_post("/api/merchant/auth-token", routes.auth_token)
     app.router.add_get("/api/transaction/{merchant_order_ref}/status", routes.transaction_status)
     app.router.add_post("/api/{key}/transaction-details", routes.transaction_details)
+    # Imported here: those modules import this package's _fake, which imports this one.
+    from . import _routes_payments, _routes_refunds
+
+    _routes_payments.install(app, fake)
+    _routes_refunds.install(app, fake)
 
 
 async def _json_object(request: web.Request) -> dict[str, Any] | None:

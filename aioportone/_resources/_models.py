@@ -1,0 +1,343 @@
+"""What PortOne's answers become: frozen records with typed fields and the raw JSON.
+
+PortOne adds fields without notice and spells some answers in camelCase (payment-link status)
+and others in snake_case, so parsing is tolerant: a missing text field reads as ``""`` (PortOne's
+own convention for "empty"), a missing number or flag as ``None``, and everything PortOne sent
+stays in ``raw``. ``raw`` is left out of ``repr`` (it carries buyer names, e-mails and phone
+numbers, and results end up in logs) and out of ``hash``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
+from typing import Any
+
+__all__ = [
+    "LinkTransaction",
+    "PaymentLink",
+    "PaymentLinkDetails",
+    "PaymentLinkStatus",
+    "Refund",
+    "RefundSummary",
+    "Transaction",
+    "TransactionStatus",
+    "WebhookEndpoint",
+]
+
+
+def _frozen(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(data))
+
+
+def _text(data: Mapping[str, Any], *names: str) -> str:
+    """The first of ``names`` present as a string (numbers written out), else ``""``."""
+    for name in names:
+        value = data.get(name)
+        if isinstance(value, str):
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+    return ""
+
+
+def _optional_text(data: Mapping[str, Any], *names: str) -> str | None:
+    return _text(data, *names) or None
+
+
+def _decimal(data: Mapping[str, Any], *names: str) -> Decimal | None:
+    for name in names:
+        value = data.get(name)
+        if isinstance(value, bool) or value is None:
+            continue
+        try:
+            # repr: a JSON float's shortest form (100.5, not 100.5000000000000000277...).
+            number = Decimal(repr(value) if isinstance(value, float) else str(value))
+        except (InvalidOperation, ValueError):
+            continue
+        if number.is_finite():
+            return number
+    return None
+
+
+def _flag(data: Mapping[str, Any], name: str) -> bool | None:
+    value = data.get(name)
+    return value if isinstance(value, bool) else None
+
+
+def _objects(value: Any) -> list[Mapping[str, Any]]:
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, Mapping)]
+
+
+def _content(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``data["content"]`` when PortOne wrapped the answer in its envelope, else ``data``."""
+    content = data.get("content")
+    return content if isinstance(content, Mapping) else data
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionStatus:
+    """The status of one payment attempt (``Success``, ``Failed``, ``Pending``, ``Expired``...)."""
+
+    order_ref: str
+    """PortOne's reference: the one refunds and :meth:`Transactions.details` take."""
+    channel_order_ref: str
+    status: str
+    raw: Mapping[str, Any] = field(repr=False, hash=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TransactionStatus:
+        content = _content(data)
+        return cls(
+            order_ref=_text(content, "order_ref"),
+            channel_order_ref=_text(content, "channel_order_ref"),
+            status=_text(content, "status"),
+            raw=_frozen(data),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """A payment attempt in full, from the details lookup or the payments listing."""
+
+    order_ref: str
+    merchant_order_ref: str
+    channel_order_ref: str
+    status: str
+    status_code: str
+    status_reason: str
+    amount: Decimal | None
+    currency: str
+    country_code: str
+    channel_key: str
+    method_name: str
+    payment_link_ref: str
+    created_at: str
+    is_refund_allowed: bool | None
+    is_multi_refund_allowed: bool | None
+    refund_status: str
+    raw: Mapping[str, Any] = field(repr=False, hash=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Transaction:
+        """Read one transaction; the details lookup wraps it in ``content``, the listing not."""
+        item = _content(data)
+        return cls(
+            order_ref=_text(item, "order_ref"),
+            merchant_order_ref=_text(item, "merchant_order_ref"),
+            channel_order_ref=_text(item, "channel_order_ref"),
+            status=_text(item, "status"),
+            # The details schema says statusCode, its example and the listing say status_code.
+            status_code=_text(item, "status_code", "statusCode"),
+            status_reason=_text(item, "status_reason", "statusReason"),
+            amount=_decimal(item, "amount"),
+            currency=_text(item, "currency"),
+            country_code=_text(item, "country_code"),
+            channel_key=_text(item, "channel_key"),
+            method_name=_text(item, "method_name"),
+            payment_link_ref=_text(item, "payment_link_ref"),
+            # The details lookup calls it "date", the listing and webhooks "created_at".
+            created_at=_text(item, "created_at", "date"),
+            is_refund_allowed=_flag(item, "is_refund_allowed"),
+            is_multi_refund_allowed=_flag(item, "is_multi_refund_allowed"),
+            refund_status=_text(item, "refund_status"),
+            raw=_frozen(item),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLink:
+    """A payment link PortOne created (or already had, when ``recovered`` is True)."""
+
+    payment_link_ref: str
+    url: str | None
+    """The checkout URL to send the buyer to; None when PortOne's answer did not carry it."""
+    merchant_order_id: str
+    recovered: bool
+    """True when PortOne already had this link (a retried create, or ``resolve_duplicate``) and
+    it was looked up by ``merchant_order_id`` rather than created by this call."""
+    raw: Mapping[str, Any] = field(repr=False, hash=False)
+
+    @classmethod
+    def created(cls, data: Mapping[str, Any], merchant_order_id: str) -> PaymentLink:
+        # https://docs.portone.cloud/docs/payment-link-api: a bare object, no envelope.
+        return cls(
+            payment_link_ref=_text(data, "payment_link_ref"),
+            url=_optional_text(data, "payment_link", "link"),
+            merchant_order_id=merchant_order_id,
+            recovered=False,
+            raw=_frozen(data),
+        )
+
+    @classmethod
+    def recovered_from(cls, status: PaymentLinkStatus, merchant_order_id: str) -> PaymentLink:
+        return cls(
+            payment_link_ref=status.payment_link_ref,
+            url=status.url,
+            merchant_order_id=status.merchant_order_ref or merchant_order_id,
+            recovered=True,
+            raw=status.raw,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LinkTransaction:
+    """One payment attempt made on a payment link."""
+
+    merchant_order_ref: str
+    """The attempt's own merchant ref (PortOne appends ``_1``, ``_2``... to the link's)."""
+    channel_order_ref: str
+    status: str
+    status_code: str
+    status_reason: str
+    created_at: str
+    raw: Mapping[str, Any] = field(repr=False, hash=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LinkTransaction:
+        return cls(
+            merchant_order_ref=_text(data, "merchantOrderRef", "merchant_order_ref"),
+            channel_order_ref=_text(data, "channelOrderRef", "channel_order_ref"),
+            status=_text(data, "status"),
+            status_code=_text(data, "statusCode", "status_code"),
+            status_reason=_text(data, "statusReason", "status_reason"),
+            created_at=_text(data, "createdAt", "created_at"),
+            raw=_frozen(data),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLinkStatus:
+    """A payment link's state (``Created``, ``Processing``, ``Success``, ``Expired``,
+    ``Cancelled``) and the payment attempts made on it."""
+
+    payment_link_ref: str
+    merchant_order_ref: str
+    status: str
+    url: str | None
+    transactions: tuple[LinkTransaction, ...]
+    raw: Mapping[str, Any] = field(repr=False, hash=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PaymentLinkStatus:
+        # PortOne answers this one in camelCase; snake_case is read too, should it change.
+        content = _content(data)
+        attempts = content.get("transactionsList", content.get("transactions_list"))
+        return cls(
+            payment_link_ref=_text(content, "paymentLinkRef", "payment_link_ref"),
+            merchant_order_ref=_text(content, "merchantOrderRef", "merchant_order_ref"),
+            status=_text(content, "status"),
+            url=_optional_text(content, "link", "paymentLink", "payment_link"),
+            transactions=tuple(LinkTransaction.from_json(t) for t in _objects(attempts)),
+            raw=_frozen(data),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLinkDetails:
+    """A payment link as PortOne stores it, returned by an update."""
+
+    merchant_order_id: str
+    status: str
+    url: str | None
+    amount: Decimal | None
+    currency: str
+    raw: Mapping[str, Any] = field(repr=False, hash=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PaymentLinkDetails:
+        content = _content(data)
+        return cls(
+            merchant_order_id=_text(content, "merchant_order_id", "link_order_ref"),
+            status=_text(content, "status"),
+            url=_optional_text(content, "link", "payment_link"),
+            amount=_decimal(content, "amount"),
+            currency=_text(content, "currency"),
+            raw=_frozen(data),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Refund:
+    """One refund of a payment."""
+
+    refund_id: str
+    psp_refund_id: str
+    amount: Decimal | None
+    currency: str
+    status: str
+    """PortOne's ``refund_status``, e.g. ``"SUCCESS"``."""
+    refund_type: str
+    reason: str
+    refunded_at: str
+    raw: Mapping[str, Any] = field(repr=False, hash=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Refund:
+        return cls(
+            refund_id=_text(data, "refund_id"),
+            psp_refund_id=_text(data, "psp_refund_id"),
+            amount=_decimal(data, "amount"),
+            currency=_text(data, "currency"),
+            status=_text(data, "refund_status"),
+            refund_type=_text(data, "refund_type"),
+            reason=_text(data, "refund_reason"),
+            refunded_at=_text(data, "refund_date"),
+            raw=_frozen(data),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RefundSummary:
+    """Every refund of one payment, and the amount that can still be refunded."""
+
+    amount_to_refund: Decimal | None
+    refunds: tuple[Refund, ...]
+    raw: Mapping[str, Any] = field(repr=False, hash=False)
+
+    @property
+    def latest(self) -> Refund | None:
+        """The most recent refund (PortOne lists them oldest first)."""
+        return self.refunds[-1] if self.refunds else None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RefundSummary:
+        # https://docs.portone.cloud/docs/refund: a bare object, camelCase at the top only.
+        body = _content(data)
+        return cls(
+            amount_to_refund=_decimal(body, "amountToRefund", "amount_to_refund"),
+            refunds=tuple(
+                Refund.from_json(r)
+                for r in _objects(body.get("refundDetails", body.get("refund_details")))
+            ),
+            raw=_frozen(data),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookEndpoint:
+    """A URL PortOne posts one type of webhook to."""
+
+    name: str
+    uuid: str
+    url: str
+    type: str
+    enabled: bool | None
+    created_at: str
+    raw: Mapping[str, Any] = field(repr=False, hash=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> WebhookEndpoint:
+        return cls(
+            name=_text(data, "name"),
+            uuid=_text(data, "uuid"),
+            url=_text(data, "url"),
+            type=_text(data, "type"),
+            enabled=_flag(data, "enabled"),
+            created_at=_text(data, "created_at"),
+            raw=_frozen(data),
+        )

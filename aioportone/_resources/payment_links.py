@@ -1,0 +1,250 @@
+"""Payment links: create (signed locally, safe to retry), look up, update, cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal
+
+from .._config import path_segment, text
+from .._errors import (
+    AmbiguousResultError,
+    ConfigurationError,
+    DuplicateError,
+    NotFoundError,
+    ServerError,
+    TransportError,
+)
+from .._signatures import sign_payment_request
+from ._models import PaymentLink, PaymentLinkDetails, PaymentLinkStatus
+from ._validate import (
+    Environment,
+    body_fields,
+    check_choice,
+    check_country,
+    check_currency,
+    check_environment,
+    check_iso_datetime,
+    check_url,
+    expect_object,
+    free_text,
+    wire_amount,
+)
+
+if TYPE_CHECKING:
+    from .._client import PortOneClient
+
+__all__ = ["PaymentLinks"]
+
+Source = Literal["default", "api", "checkout"]
+_SOURCES: tuple[Source, ...] = ("default", "api", "checkout")
+# Fields create() sets from its own arguments; ``extra`` may not override them, above all not
+# the six the signature covers.
+_CREATE_FIELDS = frozenset(
+    {
+        "portone_key",
+        "merchant_order_id",
+        "amount",
+        "currency",
+        "country_code",
+        "signature_hash",
+        "merchant_details",
+        "success_url",
+        "failure_url",
+        "pending_url",
+        "description",
+        "expiry_date",
+        "source",
+        "environment",
+    }
+)
+_UPDATE_FIELDS = frozenset(
+    {"amount", "currency", "description", "expiry_date", "success_url", "failure_url"}
+)
+
+
+class PaymentLinks:
+    """``portone.payment_links``: hosted checkout links you send to buyers."""
+
+    def __init__(self, client: PortOneClient, *, secret: Callable[[], str]) -> None:
+        self._client = client
+        self._secret = secret
+
+    async def create(
+        self,
+        *,
+        merchant_order_id: str,
+        amount: int | float | Decimal,
+        currency: str,
+        country_code: str,
+        merchant_name: str,
+        success_url: str,
+        failure_url: str,
+        pending_url: str | None = None,
+        description: str | None = None,
+        expires_at: datetime | None = None,
+        source: Source = "api",
+        environment: Environment | None = None,
+        extra: Mapping[str, Any] | None = None,
+        resolve_duplicate: bool = False,
+    ) -> PaymentLink:
+        """Create a payment link for ``amount`` ``currency``; its ``signature_hash`` is computed
+        here with your secret (no call to PortOne's generate-signature API).
+
+        PortOne refuses a second link with the same ``merchant_order_id`` (``4002``), which
+        makes a retry safe: when the connection drops after the request went out, the request
+        is sent again, and if PortOne answers that it already has the link, that link is looked
+        up and returned with ``recovered=True``. A duplicate on the *first* try raises
+        :class:`DuplicateError`, unless ``resolve_duplicate=True`` says the existing link is the
+        one you mean (only the id is compared: PortOne's lookup does not return the amount).
+
+        ``extra`` carries further documented body fields (``customer_details``,
+        ``billing_details``, ``order_details``, ``notes``, ...) as PortOne spells them.
+        """
+        order_id = text("merchant_order_id", merchant_order_id)
+        number = wire_amount(amount)
+        code = check_currency(currency)
+        success = check_url("success_url", success_url)
+        failure = check_url("failure_url", failure_url)
+        body: dict[str, Any] = {
+            "portone_key": self._client.client_key,
+            "merchant_order_id": order_id,
+            "amount": number,
+            "currency": code,
+            "country_code": check_country(country_code),
+            # https://docs.portone.cloud/docs/payment-link-api: name, promo_discount and
+            # shipping_charges are required by the spec; the extras default to none.
+            "merchant_details": {
+                "name": free_text("merchant_name", merchant_name),
+                "promo_discount": 0,
+                "shipping_charges": 0,
+            },
+            "success_url": success,
+            "failure_url": failure,
+            "source": check_choice("source", source, _SOURCES),
+            "environment": check_environment(environment, self._client.environment),
+        }
+        if pending_url is not None:
+            body["pending_url"] = check_url("pending_url", pending_url)
+        if description is not None:
+            body["description"] = free_text("description", description)
+        if expires_at is not None:
+            body["expiry_date"] = check_iso_datetime("expires_at", expires_at)
+        body.update(body_fields(extra, _CREATE_FIELDS))
+        if not isinstance(resolve_duplicate, bool):
+            raise ConfigurationError("resolve_duplicate", "must be True or False")
+        # https://docs.portone.cloud/docs/payment-request: the link is signed like a payment
+        # request. The amount signed is the number sent, so both sides format the same value.
+        body["signature_hash"] = sign_payment_request(
+            secret_key=self._secret(),
+            portone_key=self._client.client_key,
+            amount=number,
+            currency=code,
+            merchant_order_id=order_id,
+            success_url=success,
+            failure_url=failure,
+        )
+        try:
+            data = await self._client.request("POST", "/api/paymentLink", json=body)
+        except DuplicateError as exc:
+            if not resolve_duplicate:
+                raise
+            return await self._recover(order_id, exc)
+        except (TransportError, ServerError) as exc:
+            if isinstance(exc, TransportError) and not exc.request_sent:
+                raise  # PortOne saw nothing, and the transport already retried that case
+            return await self._create_again(body, order_id, exc)
+        return PaymentLink.created(expect_object(data, "the payment-link creation"), order_id)
+
+    async def _create_again(
+        self, body: dict[str, Any], order_id: str, first: Exception
+    ) -> PaymentLink:
+        """The first try may or may not have reached PortOne: send it again, which is safe
+        because PortOne answers 4002 to a second link with the same merchant_order_id."""
+        try:
+            data = await self._client.request(
+                "POST", "/api/paymentLink", json=body, idempotent=True
+            )
+        except DuplicateError as exc:
+            return await self._recover(order_id, exc)
+        except (TransportError, ServerError) as exc:
+            raise AmbiguousResultError(
+                f"Creating the payment link {order_id!r} got no clear answer from PortOne, "
+                "even when retried.",
+                how_to_check=f"call await portone.payment_links.status_by_merchant_ref("
+                f"{order_id!r}), or create it again with resolve_duplicate=True.",
+            ) from exc
+        return PaymentLink.created(expect_object(data, "the payment-link creation"), order_id)
+
+    async def _recover(self, order_id: str, duplicate: DuplicateError) -> PaymentLink:
+        try:
+            status = await self.status_by_merchant_ref(order_id)
+        except NotFoundError:
+            # 4002 without a link under that id: the id was used by something else (a
+            # payment, not a link). Nothing to return; the duplicate error says what happened.
+            raise duplicate from None
+        return PaymentLink.recovered_from(status, order_id)
+
+    async def status(self, payment_link_ref: str) -> PaymentLinkStatus:
+        """The link's status and payment attempts, by PortOne's ``payment_link_ref``."""
+        ref = path_segment("payment_link_ref", payment_link_ref)
+        data = await self._client.request("GET", f"/api/paymentLink/{ref}/fetch-status")
+        return PaymentLinkStatus.from_json(expect_object(data, "a payment-link status"))
+
+    async def status_by_merchant_ref(self, merchant_order_id: str) -> PaymentLinkStatus:
+        """The link's status and payment attempts, by your ``merchant_order_id``.
+
+        The lookup is scoped to the sub-merchant key when the client has one, else to the
+        client key: a master merchant acting for a sub-merchant created the link there.
+        """
+        tokens = self._client.tokens
+        owner = path_segment("client_key", tokens.sub_merchant_key or self._client.client_key)
+        ref = path_segment("merchant_order_id", merchant_order_id)
+        data = await self._client.request("GET", f"/api/merchant/{owner}/paymentLink/{ref}/status")
+        return PaymentLinkStatus.from_json(expect_object(data, "a payment-link status"))
+
+    async def cancel(self, payment_link_ref: str) -> None:
+        """Cancel the link: buyers can no longer pay with it. Cancelling twice is harmless."""
+        ref = path_segment("payment_link_ref", payment_link_ref)
+        # Only "cancelled" is a status a merchant may set (payment.yaml); the request is
+        # idempotent, so it is retried like a read.
+        await self._client.request(
+            "PUT", f"/api/paymentLink/{ref}/status/cancelled", idempotent=True
+        )
+
+    async def update(
+        self,
+        payment_link_ref: str,
+        *,
+        amount: int | float | Decimal | None = None,
+        currency: str | None = None,
+        description: str | None = None,
+        expires_at: datetime | None = None,
+        success_url: str | None = None,
+        failure_url: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> PaymentLinkDetails:
+        """Change some fields of a link that has not been paid; the others keep their value."""
+        ref = path_segment("payment_link_ref", payment_link_ref)
+        body: dict[str, Any] = {}
+        if amount is not None:
+            body["amount"] = wire_amount(amount)
+        if currency is not None:
+            body["currency"] = check_currency(currency)
+        if description is not None:
+            body["description"] = free_text("description", description)
+        if expires_at is not None:
+            body["expiry_date"] = check_iso_datetime("expires_at", expires_at)
+        if success_url is not None:
+            body["success_url"] = check_url("success_url", success_url)
+        if failure_url is not None:
+            body["failure_url"] = check_url("failure_url", failure_url)
+        body.update(body_fields(extra, _UPDATE_FIELDS | {"portone_key", "signature_hash"}))
+        if not body:
+            raise ConfigurationError("update", "give at least one field to change")
+        # The same partial update sent twice leaves the same link: safe to retry.
+        data = await self._client.request(
+            "PUT", f"/api/update-paylink/{ref}", json=body, idempotent=True
+        )
+        return PaymentLinkDetails.from_json(expect_object(data, "the payment-link update"))

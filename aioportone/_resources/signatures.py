@@ -1,0 +1,55 @@
+"""PortOne's generate-signature API: the remote twin of :func:`sign_payment_request`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from .._config import text
+from .._errors import APIError
+from ._validate import check_currency, check_url, expect_object, wire_amount
+
+if TYPE_CHECKING:
+    from .._client import PortOneClient
+
+__all__ = ["Signatures"]
+
+
+class Signatures:
+    """``portone.signatures``. Payment links are signed locally; this asks PortOne instead,
+    which is useful to cross-check a signature computed elsewhere."""
+
+    def __init__(self, client: PortOneClient) -> None:
+        self._client = client
+
+    async def generate(
+        self,
+        *,
+        amount: int | float | Decimal,
+        currency: str,
+        merchant_order_id: str,
+        success_url: str,
+        failure_url: str,
+    ) -> str:
+        """The payment-request ``signature_hash`` PortOne computes for these fields."""
+        # https://docs.portone.cloud/docs/payment-request (the generate-signature reference).
+        body = {
+            "portone_key": self._client.client_key,
+            "currency": check_currency(currency),
+            "amount": wire_amount(amount),
+            "merchant_order_id": text("merchant_order_id", merchant_order_id),
+            "success_url": check_url("success_url", success_url),
+            "failure_url": check_url("failure_url", failure_url),
+        }
+        # Signing has no side effect on PortOne's side: retried like a read.
+        data = expect_object(
+            await self._client.request(
+                "POST", "/api/merchant/generate-signature", json=body, idempotent=True
+            ),
+            "the signature request",
+        )
+        content = data.get("content")
+        signature = content.get("signature") if isinstance(content, dict) else None
+        if not isinstance(signature, str) or not signature:
+            raise APIError(status=200, message="PortOne answered without a signature", body=data)
+        return signature

@@ -1,0 +1,129 @@
+"""Transactions: status, details, the paged listing of all payments, and capture."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .._config import path_segment, text
+from .._errors import AmbiguousResultError, ConfigurationError, ServerError, TransportError
+from ._models import Transaction, TransactionStatus
+from ._validate import Environment, check_environment, check_iso_datetime, expect_object
+
+if TYPE_CHECKING:
+    from .._client import PortOneClient
+
+__all__ = ["Transactions"]
+
+# PortOne does not document a maximum page size; 100 keeps one answer to a few hundred KB.
+MAX_PAGE_SIZE = 100
+
+
+class Transactions:
+    """``portone.transactions``: look payments up, list them, capture pre-authorised ones."""
+
+    def __init__(self, client: PortOneClient) -> None:
+        self._client = client
+
+    async def status(self, merchant_order_ref: str) -> TransactionStatus:
+        """The status of the payment you created under ``merchant_order_ref``.
+
+        For a payment link, ask :meth:`PaymentLinks.status_by_merchant_ref` instead: each
+        attempt on a link has its own merchant ref (the link's with ``_1``, ``_2``... appended).
+        """
+        ref = path_segment("merchant_order_ref", merchant_order_ref)
+        data = await self._client.request("GET", f"/api/transaction/{ref}/status")
+        return TransactionStatus.from_json(expect_object(data, "a transaction status"))
+
+    async def details(self, order_ref: str) -> Transaction:
+        """Everything PortOne knows about the payment with PortOne's reference ``order_ref``."""
+        ref = text("order_ref", order_ref)
+        key = path_segment("client_key", self._client.client_key)
+        # A POST that only reads: replaying it is harmless, so it is retried like a GET.
+        data = await self._client.request(
+            "POST", f"/api/{key}/transaction-details", json={"order_ref": ref}, idempotent=True
+        )
+        return Transaction.from_json(expect_object(data, "the transaction details"))
+
+    def list(
+        self,
+        *,
+        start: datetime,
+        end: datetime,
+        page_size: int = 50,
+        environment: Environment | None = None,
+    ) -> AsyncIterator[Transaction]:
+        """Every payment created between ``start`` and ``end`` (timezone-aware datetimes).
+
+        ::
+
+            async for txn in portone.transactions.list(start=since, end=now):
+                ...
+
+        Pages are fetched one at a time as you iterate, until PortOne's ``total_pages``.
+        Arguments are checked here, before the first page is asked for.
+        """
+        window = {"from": check_iso_datetime("start", start), "to": check_iso_datetime("end", end)}
+        if start > end:
+            raise ConfigurationError("end", "must not be before start")
+        if isinstance(page_size, bool) or not isinstance(page_size, int):
+            raise ConfigurationError("page_size", "must be an integer")
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ConfigurationError("page_size", f"must be between 1 and {MAX_PAGE_SIZE}")
+        env = check_environment(environment, self._client.environment)
+        key = path_segment("client_key", self._client.client_key)
+        return self._pages(f"/api/merchant/{key}/fetch-all-payments", window, page_size, env)
+
+    async def _pages(
+        self, path: str, window: dict[str, str], size: int, environment: Environment
+    ) -> AsyncIterator[Transaction]:
+        page = 1
+        while True:
+            body = {"page": page, "size": size, **window, "environment": environment}
+            data = expect_object(
+                await self._client.request("POST", path, json=body, idempotent=True),
+                "the payments listing",
+            )
+            # The listing nests its page under "body", unlike every other answer.
+            listing = data.get("body")
+            if not isinstance(listing, dict):
+                return
+            items = listing.get("content")
+            items = items if isinstance(items, list) else []
+            for item in items:
+                if isinstance(item, dict):
+                    yield Transaction.from_json(item)
+            total = _int(listing.get("total_pages"))
+            # An empty page ends the walk even if total_pages says otherwise: no endless loop.
+            if not items or total is None or page >= total:
+                return
+            page += 1
+
+    async def capture(self, order_ref: str) -> None:
+        """Capture a pre-authorised (``PREAUTH``) payment.
+
+        Capture moves money, so it is not replayed after a failure that may have reached
+        PortOne: that raises :class:`AmbiguousResultError`; :meth:`details` then tells.
+        """
+        ref = path_segment("order_ref", order_ref)
+        try:
+            await self._client.request("POST", f"/api/transaction/{ref}/capture")
+        except (TransportError, ServerError) as exc:
+            if isinstance(exc, TransportError) and not exc.request_sent:
+                raise
+            raise AmbiguousResultError(
+                f"The capture of {order_ref!r} got no clear answer from PortOne.",
+                how_to_check=f"call await portone.transactions.details({order_ref!r}) and look "
+                "at its status before capturing again.",
+            ) from exc
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None

@@ -1,0 +1,83 @@
+"""Webhook endpoints: tell PortOne where to post its webhooks, and list what is registered."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from .._config import path_segment
+from ._models import WebhookEndpoint
+from ._validate import (
+    Environment,
+    check_choice,
+    check_environment,
+    check_url,
+    expect_object,
+    free_text,
+)
+
+if TYPE_CHECKING:
+    from .._client import PortOneClient
+
+__all__ = ["WebhookEndpoints"]
+
+WebhookType = Literal[
+    "payment_status",
+    "payment_link_status",
+    "refund_status",
+    "subscription_status",
+    "payout_status",
+    "onboarding_status",
+]
+# https://docs.portone.cloud/docs/webhook-configuration (the enum of payment.yaml).
+_TYPES: tuple[WebhookType, ...] = (
+    "payment_status",
+    "payment_link_status",
+    "refund_status",
+    "subscription_status",
+    "payout_status",
+    "onboarding_status",
+)
+
+
+class WebhookEndpoints:
+    """``portone.webhook_endpoints``. PortOne offers no update or delete: use its console."""
+
+    def __init__(self, client: PortOneClient) -> None:
+        self._client = client
+
+    async def register(
+        self,
+        *,
+        name: str,
+        url: str,
+        type: WebhookType,
+        environment: Environment | None = None,
+    ) -> WebhookEndpoint:
+        """Have PortOne post ``type`` webhooks (e.g. ``"payment_status"``) to ``url``."""
+        body = {
+            "name": free_text("name", name),
+            "url": check_url("url", url),
+            "type": check_choice("type", type, _TYPES),
+            "environment": check_environment(environment, self._client.environment),
+        }
+        key = path_segment("client_key", self._client.client_key)
+        data = expect_object(
+            await self._client.request("POST", f"/api/merchant/{key}/webhook", json=body),
+            "the webhook registration",
+        )
+        content = data.get("content")
+        return WebhookEndpoint.from_json(content if isinstance(content, dict) else data)
+
+    async def list(self, *, environment: Environment | None = None) -> tuple[WebhookEndpoint, ...]:
+        """Every webhook endpoint registered for ``environment`` (the client's by default)."""
+        env = check_environment(environment, self._client.environment)
+        key = path_segment("client_key", self._client.client_key)
+        data = expect_object(
+            await self._client.request(
+                "GET", f"/api/merchant/{key}/webhook", params={"environment": env}
+            ),
+            "the webhook listing",
+        )
+        content = data.get("content")
+        items = content if isinstance(content, list) else []
+        return tuple(WebhookEndpoint.from_json(item) for item in items if isinstance(item, dict))
