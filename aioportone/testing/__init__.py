@@ -10,15 +10,19 @@
 
 from ._clock import FakeClock
 from ._fake import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakePortOne, Fault, RecordedRequest
-from ._state import FakeState, Transaction
+from ._state import Delivery, FakeState, PaymentLink, Refund, Transaction, WebhookEndpoint
 
 __all__ = [
     "DEMO_CLIENT_KEY",
     "DEMO_SECRET_KEY",
+    "Delivery",
     "FakeClock",
     "FakePortOne",
     "FakeState",
     "Fault",
+    "PaymentLink",
     "RecordedRequest",
+    "Refund",
     "Transaction",
+    "WebhookEndpoint",
 ]
