@@ -27,6 +27,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python benchmarks/failure_modes.py
 
 fake-server: $(STAMP)
 	$(BIN)/python -m aioportone fake-server

@@ -118,12 +118,14 @@ class PortOneClient(AsyncContextManagerMixin):
             session = self._session
             owned = session is None
             if session is None:
-                session = aiohttp.ClientSession(raise_for_status=False)
+                session = aiohttp.ClientSession(
+                    raise_for_status=False, timeout=aiohttp.ClientTimeout(total=self.timeout)
+                )
             try:
                 self._transport = Transport(
                     session=session,
-                    base_url=self.tokens.base_url,
-                    middlewares=(self.tokens.middleware,),
+                    owns_session=owned,
+                    tokens=self.tokens,
                     timeout=self.timeout,
                     retry=self._retry,
                     clock=self._clock,

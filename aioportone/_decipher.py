@@ -14,6 +14,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from yarl import URL
+
 from ._errors import (
     APIError,
     AuthenticationError,
@@ -75,7 +77,7 @@ def decipher(
     body: bytes,
     *,
     method: str = "",
-    url: str = "",
+    url: str | URL = "",
     now: float = 0.0,
 ) -> Any:
     """Return the decoded JSON of a successful answer, or raise the matching :class:`APIError`."""
@@ -86,7 +88,8 @@ def decipher(
 
 
 def _envelope_failed(data: Any) -> bool:
-    if not isinstance(data, Mapping):
+    # ``type() is dict`` first: the Mapping ABC check is slow, and this runs on every answer.
+    if type(data) is not dict and not isinstance(data, Mapping):
         return False
     if data.get("is_success") is False:
         return True
@@ -100,10 +103,16 @@ def error_for(
     data: Any,
     *,
     method: str = "",
-    url: str = "",
+    url: str | URL = "",
     now: float = 0.0,
 ) -> APIError:
-    """Build the typed error for an answer that is not a success."""
+    """Build the typed error for an answer that is not a success.
+
+    A URL object is shown without its query string (it may carry references or amounts), and
+    only here: formatting it on every successful answer would cost more than deciphering it.
+    """
+    if isinstance(url, URL):
+        url = str(url.with_query(None))
     body = data if isinstance(data, Mapping) else None
     code = reason = message = None
     if body is not None:

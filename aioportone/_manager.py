@@ -9,13 +9,14 @@ carries on; only cancellation (leaving ``async with``) ends it.
 
 from __future__ import annotations
 
+import functools
 import random
-from collections.abc import AsyncGenerator, Callable, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, Literal
 
 import anyio
-from aiohttp import ClientHandlerType, ClientRequest, ClientResponse
+from aiohttp import ClientMiddlewareType
 from anyio import AsyncContextManagerMixin
 
 from . import _jwt
@@ -29,7 +30,6 @@ from ._config import (
     text,
     validate_base_url,
 )
-from ._decipher import decode_json, is_token_rejection
 from ._errors import (
     APIError,
     AuthenticationError,
@@ -40,6 +40,7 @@ from ._errors import (
     TokenError,
     TokenUnavailableError,
 )
+from ._middleware import auth_middleware
 from ._observe import EventHook, Observer, TokenEvent, describe
 from ._skew import ServerClockOffset
 from ._sources import LocalTokenSource, SyncTokenSource, TokenSource
@@ -112,8 +113,8 @@ class TokenManager(AsyncContextManagerMixin):
         self.offset = ServerClockOffset()
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._observer = Observer(on_event)
-        self._retry_401 = retry_on_token_rejection
-        self._origin = (self.base_url.scheme, self.base_url.host, self.base_url.port)
+        self.retry_on_token_rejection = retry_on_token_rejection
+        self.origin = (self.base_url.scheme, self.base_url.host, self.base_url.port)
         self._key = _jwt.import_secret(secret)
         self._secret = secret
         self.source = self._make_source(token_source, float(skew_allowance))
@@ -134,6 +135,7 @@ class TokenManager(AsyncContextManagerMixin):
         self._changed: anyio.Event | None = None
         self._running = False
         self._rejected: str | None = None
+        self._headers_for: tuple[Token, Mapping[str, str]] | None = None
 
     def _make_source(self, spec: object, skew: float) -> TokenSource:
         if spec == "local":
@@ -207,6 +209,12 @@ class TokenManager(AsyncContextManagerMixin):
         if self._fatal_error is not None:
             raise self._copy_fatal()
         raise TokenUnavailableError("no usable PortOne token yet; a refresh is under way")
+
+    def usable(self) -> Token | None:
+        """The current token if it may be sent now, else None; never waits, never mints."""
+        if self.clock.time() < self._usable_until:
+            return self._token
+        return None
 
     async def get(self) -> Token:
         """The token to send now, waiting (up to ``wait_timeout``) if a refresh is needed."""
@@ -381,49 +389,34 @@ class TokenManager(AsyncContextManagerMixin):
 
     # -- header injection -----------------------------------------------------------------------
 
-    @property
-    def middleware(self) -> Callable[[ClientRequest, ClientHandlerType], Any]:
-        """aiohttp client middleware: ``ClientSession(middlewares=[tokens.middleware])``."""
-        return self._middleware
+    def auth_headers(self, token: Token) -> Mapping[str, str]:
+        """The headers that authenticate a PortOne request with ``token``.
 
-    def is_portone(self, request: ClientRequest) -> bool:
-        url = request.url
-        return (url.scheme, url.host, url.port) == self._origin
+        Built once per token and shared by every request that uses it; callers must not
+        mutate the mapping (aiohttp copies it into each request).
+        """
+        cached = self._headers_for
+        if cached is not None and cached[0] is token:
+            return cached[1]
+        headers = {**self._static_headers, "Authorization": "Bearer " + token.value}
+        self._headers_for = (token, headers)
+        return headers
 
-    async def _middleware(self, req: ClientRequest, handler: ClientHandlerType) -> ClientResponse:
-        # Only the PortOne origin gets credentials. aiohttp drops Authorization when a redirect
-        # leaves the origin, then runs the middlewares again for the next hop; a middleware that
-        # added headers unconditionally would hand the JWT to whatever host the redirect named.
-        if not self.is_portone(req):
-            return await handler(req)
-        token = await self.get()
-        headers = req.headers
-        headers.update(self._static_headers)
-        headers["Authorization"] = "Bearer " + token.value
-        resp = await handler(req)
-        self._observe_date(resp)
-        if resp.status != 401 or not self._retry_401:
-            return resp
-        # https://docs.portone.cloud/docs/error-codes: 4054 means the JWT is invalid or
-        # expired; any other 401 (e.g. 4001, a missing signature) is not a token problem.
-        if not is_token_rejection(401, decode_json(await resp.read())):
-            return resp
+    def rejected(self, token: Token) -> None:
+        """PortOne answered 4054 to a request sent with ``token``."""
         self.invalidate(token)
         self._emit("token_rejected")
-        fresh = await self.get()
-        resp.release()
-        headers["Authorization"] = "Bearer " + fresh.value
-        retried = await handler(req)  # once: a second 4054 goes to the caller
-        self._observe_date(retried)
-        return retried
 
-    def _observe_date(self, resp: ClientResponse) -> None:
-        self._observe_headers(resp.headers, self.clock.time())
-
-    def _observe_headers(self, headers: Mapping[str, str], received: float) -> None:
-        if self.offset.observe(headers.get("Date"), received):
+    def observe_answer(self, headers: Mapping[str, str]) -> None:
+        """Learn PortOne's clock from the ``Date`` header of one of its answers."""
+        if self.offset.observe(headers.get("Date"), self.clock.time()):
             self._emit("clock_skew", offset=self.offset.offset)
             # Tokens were minted (or their expiry computed) on the old offset: renew now.
             token = self._token
             if token is not None:
                 self.invalidate(token)
+
+    @property
+    def middleware(self) -> ClientMiddlewareType:
+        """aiohttp client middleware: ``ClientSession(middlewares=[tokens.middleware])``."""
+        return functools.partial(auth_middleware, self)

@@ -78,7 +78,7 @@ class ServerTokenSource:
             ) from exc
         received = manager.clock.time()
         # Learn PortOne's clock before reading the token's times: its exp is on that clock.
-        manager._observe_headers(headers, received)
+        manager.observe_answer(headers)
         data = decipher(status, headers, raw, method="POST", url=self._url, now=received)
         return self._token_from(data, received)
 

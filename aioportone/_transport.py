@@ -2,7 +2,12 @@
 
 aiohttp's exceptions become ours here and nowhere else. Retries follow one rule: a request is
 replayed only when replaying cannot move money twice — it is a read (GET/HEAD), or the caller
-declared it idempotent, or it never left this machine (the connection could not be opened).
+declared it idempotent, or it never left this machine (the connection could not be opened), or
+PortOne refused it unprocessed (429, or 4054: the token was rejected before anything happened).
+
+The credentials come from the token manager directly rather than through its aiohttp
+middleware: the rules are the same (see ``_middleware.py``), but this path skips aiohttp's
+per-request middleware machinery, a measurable share of a loopback request's cost.
 """
 
 from __future__ import annotations
@@ -11,16 +16,20 @@ import builtins
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import structlog
 from yarl import URL
 
 from ._clock import Clock
-from ._decipher import decipher
+from ._decipher import decipher, decode_json, is_token_rejection
 from ._errors import ConnectError, RateLimitError, ServerError, TimeoutError
 from ._observe import describe
+
+if TYPE_CHECKING:
+    from ._manager import TokenManager
+    from ._token import Token
 
 __all__ = ["RetryPolicy", "Transport"]
 
@@ -41,7 +50,7 @@ class RetryPolicy:
     retry_after_max: float = 60.0
 
     def delay(self, attempt: int, rng: random.Random) -> float:
-        cap = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
+        cap = min(self.backoff_max, self.backoff_base * 2.0 ** (attempt - 1))
         return rng.uniform(0.0, cap)
 
 
@@ -52,17 +61,25 @@ class Transport:
         self,
         *,
         session: aiohttp.ClientSession,
-        base_url: URL,
-        middlewares: tuple[aiohttp.ClientMiddlewareType, ...],
+        owns_session: bool,
+        tokens: TokenManager,
         timeout: float,
         retry: RetryPolicy,
         clock: Clock,
         rng: random.Random,
     ) -> None:
         self.session = session
-        self.base_url = base_url
-        self._middlewares = middlewares
+        self.tokens = tokens
+        self._base = str(tokens.base_url)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
+        # On a session of its own the transport keeps the credentials and the timeout in the
+        # session's defaults, updated when the token changes: per-request headers and timeouts
+        # cost aiohttp a merge on every request. A borrowed session is never modified.
+        self._owns_session = owns_session
+        self._session_token: Token | None = None
+        self._per_request: dict[str, Any] = {"allow_redirects": False}
+        if not owns_session:
+            self._per_request["timeout"] = self._timeout
         self.retry = retry
         self._clock = clock
         self._rng = rng
@@ -70,7 +87,7 @@ class Transport:
     def url(self, path: str) -> URL:
         # ``encoded=True``: path segments were percent-encoded by the caller and must stay so
         # (yarl would otherwise decode %2F back into a path separator).
-        return URL(str(self.base_url) + path, encoded=True)
+        return URL(self._base + path, encoded=True)
 
     async def send(
         self,
@@ -82,27 +99,66 @@ class Transport:
         idempotent: bool | None = None,
     ) -> Any:
         url = self.url(path)
-        replayable = method in _SAFE_METHODS if idempotent is None else idempotent
+        tokens = self.tokens
         attempt = 0
+        token_retried = not tokens.retry_on_token_rejection
         while True:
             attempt += 1
+            token = tokens.usable() or await tokens.get()
+            # PortOne's API does not redirect; following one would carry the client key
+            # (aiohttp strips only Authorization) to wherever it points: allow_redirects=False.
+            options = self._per_request
+            if not self._owns_session:
+                options = {**options, "headers": tokens.auth_headers(token)}
+            elif token is not self._session_token:
+                self.session.headers.update(tokens.auth_headers(token))
+                self._session_token = token
             try:
-                return await self._send_once(method, url, json=json, params=params)
-            except (ConnectError, TimeoutError) as exc:
-                error: Exception = exc
+                async with self.session.request(
+                    method, url, json=json, params=params, **options
+                ) as resp:
+                    body = await resp.read()
+                    status, headers = resp.status, resp.headers
+            except (aiohttp.ClientError, builtins.TimeoutError) as exc:
+                error: Exception = _translate(exc, method, url)
+                delay = self.retry.delay(attempt, self._rng)
+                replayable = method in _SAFE_METHODS if idempotent is None else idempotent
                 # Nothing was sent when the connection could not be opened: safe for any method.
-                retry = (replayable or not exc.request_sent) and attempt <= self.retry.max_retries
-                delay = self.retry.delay(attempt, self._rng)
-            except (RateLimitError, ServerError) as exc:
-                error = exc
-                delay = self.retry.delay(attempt, self._rng)
-                if exc.retry_after is not None:
-                    delay = exc.retry_after
-                # A 429 was refused before processing, so even a write may be replayed.
-                retry = (replayable or isinstance(exc, RateLimitError)) and (
-                    attempt <= self.retry.max_retries and delay <= self.retry.retry_after_max
-                )
-            if not retry or self.session.closed:  # a closed client has nothing left to retry with
+                retry = replayable or not getattr(error, "request_sent", True)
+            else:
+                tokens.observe_answer(headers)
+                # https://docs.portone.cloud/docs/error-codes: 4054, the JWT is invalid or
+                # expired. PortOne did nothing with the request: one retry with a new token.
+                if (
+                    status == 401
+                    and not token_retried
+                    and is_token_rejection(401, decode_json(body))
+                ):
+                    token_retried = True
+                    attempt -= 1
+                    tokens.rejected(token)
+                    continue
+                try:
+                    return decipher(
+                        status,
+                        headers,
+                        body,
+                        method=method,
+                        url=url,
+                        now=self._clock.time(),
+                    )
+                except (RateLimitError, ServerError) as exc:
+                    error = exc
+                    delay = self.retry.delay(attempt, self._rng)
+                    if exc.retry_after is not None:
+                        delay = exc.retry_after
+                    replayable = method in _SAFE_METHODS if idempotent is None else idempotent
+                    # A 429 was refused before processing, so even a write may be replayed.
+                    retry = (replayable or isinstance(exc, RateLimitError)) and (
+                        delay <= self.retry.retry_after_max
+                    )
+            # A closed client has nothing left to retry with.
+            if not retry or attempt > self.retry.max_retries or self.session.closed:
                 raise error
             logger.info(
                 "aioportone.request.retry",
@@ -114,42 +170,33 @@ class Transport:
             )
             await self._clock.sleep(delay)
 
-    async def _send_once(
-        self, method: str, url: URL, *, json: Any, params: Mapping[str, str] | None
-    ) -> Any:
-        shown = str(url.with_query(None))
-        try:
-            async with self.session.request(
-                method,
-                url,
-                json=json,
-                params=params,
-                timeout=self._timeout,
-                middlewares=self._middlewares,
-            ) as resp:
-                body = await resp.read()
-                status, headers = resp.status, resp.headers
-        except aiohttp.ClientConnectorError as exc:
-            raise ConnectError(
-                f"could not connect to PortOne ({type(exc.os_error).__name__})",
-                method=method,
-                url=shown,
-                request_sent=False,
-            ) from exc
-        except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as exc:
-            raise ConnectError(
-                f"connection dropped before PortOne answered ({type(exc).__name__})",
-                method=method,
-                url=shown,
-            ) from exc
-        except (aiohttp.ServerTimeoutError, builtins.TimeoutError) as exc:
-            raise TimeoutError(
-                f"no answer from PortOne within {self._timeout.total:g} s",
-                method=method,
-                url=shown,
-            ) from exc
-        except aiohttp.ClientConnectionError as exc:
-            raise ConnectError(
-                f"connection problem ({type(exc).__name__})", method=method, url=shown
-            ) from exc
-        return decipher(status, headers, body, method=method, url=shown, now=self._clock.time())
+
+def _shown(url: URL) -> str:
+    """The URL for an error message: no query string (it may carry references or amounts)."""
+    return str(url.with_query(None))
+
+
+def _translate(exc: BaseException, method: str, url: URL) -> Exception:
+    """aiohttp's exception as ours, chained to it; built only on the error path."""
+    error = _error_for(exc, method, _shown(url))
+    error.__cause__ = exc
+    return error
+
+
+def _error_for(exc: BaseException, method: str, shown: str) -> Exception:
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return ConnectError(
+            f"could not connect to PortOne ({type(exc.os_error).__name__})",
+            method=method,
+            url=shown,
+            request_sent=False,
+        )
+    if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
+        return ConnectError(
+            f"connection dropped before PortOne answered ({type(exc).__name__})",
+            method=method,
+            url=shown,
+        )
+    if isinstance(exc, aiohttp.ServerTimeoutError | builtins.TimeoutError):
+        return TimeoutError("no answer from PortOne in time", method=method, url=shown)
+    return ConnectError(f"connection problem ({type(exc).__name__})", method=method, url=shown)

@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestServer
 from structlog.testing import LogCapture
 
 from aioportone import (
+    APIError,
     AuthenticationError,
     ConnectError,
     PortOneClient,
@@ -289,7 +290,7 @@ async def test_headers_injected_only_for_portone(fake: FakePortOne, clock: FakeC
 
 
 async def test_cross_origin_redirect_never_carries_the_jwt(clock: FakeClock) -> None:
-    """PortOne redirecting to another origin: the next hop gets neither JWT nor client key."""
+    """A redirect to another origin: the client refuses it, a middleware session drops the JWT."""
     landed: list[dict[str, str]] = []
 
     async def land(request: web.Request) -> web.Response:
@@ -310,13 +311,15 @@ async def test_cross_origin_redirect_never_carries_the_jwt(clock: FakeClock) -> 
         fake,
         PortOneClient(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url, clock=clock) as portone,
     ):
-        await portone.request("GET", "/api/bounce")
+        with pytest.raises(APIError) as info:
+            await portone.request("GET", "/api/bounce")
+        assert info.value.status == 302
+        assert landed == []
         async with aiohttp.ClientSession(middlewares=[portone.tokens.middleware]) as session:
             async with session.get(fake.url + "/api/bounce") as resp:
                 assert resp.status == 200
-    assert len(landed) == 2
-    for headers in landed:
-        assert not any(k.lower() in ("authorization", "x-portone-client-key") for k in headers)
+    assert len(landed) == 1
+    assert not any(k.lower() in ("authorization", "x-portone-client-key") for k in landed[0])
     assert fake.requests[0].headers["Authorization"].startswith("Bearer ")
 
 
@@ -348,3 +351,38 @@ async def test_validation_401_is_raised_not_retried(
         await client.request("GET", STATUS)
     assert not isinstance(info.value, AuthenticationError)
     assert len(fake.requests) == 1
+
+
+async def test_borrowed_session_is_used_untouched_and_left_open(
+    fake: FakePortOne, clock: FakeClock
+) -> None:
+    """A session you lend is authenticated per request, never modified, and not closed."""
+    fake.state.add_transaction("ORDER-1")
+    async with aiohttp.ClientSession() as session:
+        async with PortOneClient(
+            DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url, clock=clock, session=session
+        ) as portone:
+            fake.revoke(portone.tokens.current().value)
+            await clock.advance(1)
+            data = await portone.request("GET", STATUS)
+            assert data["content"]["status"] == "Success"
+        assert not session.closed
+        assert "Authorization" not in session.headers
+        assert "X-Portone-Client-Key" not in session.headers
+    assert [r.authorized for r in fake.requests] == [False, True]
+
+
+async def test_owned_session_follows_token_changes(fake: FakePortOne, clock: FakeClock) -> None:
+    """Every request carries the token current at send time, across refreshes."""
+    fake.state.add_transaction("ORDER-1")
+    async with PortOneClient(
+        DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url, clock=clock
+    ) as portone:
+        sent = []
+        for _ in range(4):
+            await portone.request("GET", STATUS)
+            sent.append(portone.tokens.current().value)
+            await clock.advance(60)
+    seen = [r.headers["Authorization"].removeprefix("Bearer ") for r in fake.requests]
+    assert seen == sent
+    assert len(set(seen)) >= 3
