@@ -13,11 +13,13 @@ import functools
 import random
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any, Literal
 
 import anyio
 from aiohttp import ClientMiddlewareType
 from anyio import AsyncContextManagerMixin
+from anyio.lowlevel import checkpoint
 
 from . import _jwt
 from ._clock import Clock, SystemClock, wait_event
@@ -41,7 +43,7 @@ from ._errors import (
     TokenUnavailableError,
 )
 from ._middleware import auth_middleware
-from ._observe import EventHook, Observer, TokenEvent, describe
+from ._observe import EventHook, Observer, TokenEvent, describe, report_internal_error
 from ._skew import ServerClockOffset
 from ._sources import LocalTokenSource, SyncTokenSource, TokenSource
 from ._token import RefreshPolicy, Token
@@ -54,6 +56,7 @@ _NEVER = float("inf")
 # PortOne's own tokens live 6 hours; a locally minted token far beyond that is a typo that would
 # make a leaked token useful for a long time.
 MAX_LIFETIME = 24 * 3600.0
+MIN_LIFETIME = 10.0
 
 
 def _fatal(exc: BaseException) -> bool:
@@ -99,6 +102,10 @@ class TokenManager(AsyncContextManagerMixin):
         self.client_key = credential("client_key", client_key, ENV_CLIENT_KEY)
         secret = credential("secret_key", secret_key, ENV_SECRET_KEY, secret=True)
         self.lifetime = positive_seconds("lifetime", lifetime, maximum=MAX_LIFETIME)
+        if self.lifetime < MIN_LIFETIME:
+            # JWT times are whole seconds and a request needs a few of them to reach PortOne:
+            # a shorter token would be renewed continuously and still arrive expired.
+            raise ConfigurationError("lifetime", f"must be at least {MIN_LIFETIME:g} seconds")
         if isinstance(skew_allowance, bool) or not isinstance(skew_allowance, int | float):
             raise ConfigurationError("skew_allowance", "must be a number of seconds")
         if not 0 <= skew_allowance < self.lifetime / 2:
@@ -167,27 +174,31 @@ class TokenManager(AsyncContextManagerMixin):
         self._wake, self._changed = anyio.Event(), anyio.Event()
         self._due = 0.0
         failure: BaseException | None = None
-        async with anyio.create_task_group() as tg:
-            await tg.start(self._refresher)
-            self._running = True
-            try:
-                await self.get()  # ready only once a token is held
-            except BaseException as exc:
-                failure = exc
-            else:
+        try:
+            async with anyio.create_task_group() as tg:
+                await tg.start(self._refresher)
+                self._running = True
                 try:
-                    yield self
+                    await self.get()  # ready only once a token is held
                 except BaseException as exc:
-                    # Re-raised below, outside the task group, so the caller gets their own
-                    # exception and never an ExceptionGroup.
                     failure = exc
-            finally:
-                self._running = False
-                tg.cancel_scope.cancel()
-        aclose = getattr(self.source, "aclose", None)
-        if aclose is not None:
-            with anyio.CancelScope(shield=True):
-                await aclose()
+                else:
+                    try:
+                        yield self
+                    except BaseException as exc:
+                        # Re-raised below, outside the task group, so the caller gets their
+                        # own exception and never an ExceptionGroup.
+                        failure = exc
+                finally:
+                    self._running = False
+                    self._notify()  # requests still waiting for a token learn it is over
+                    tg.cancel_scope.cancel()
+        finally:
+            # Even when cancelled mid-start: a source's own HTTP session must not leak.
+            aclose = getattr(self.source, "aclose", None)
+            if aclose is not None:
+                with anyio.CancelScope(shield=True):
+                    await aclose()
         if failure is not None:
             raise failure
 
@@ -228,6 +239,8 @@ class TokenManager(AsyncContextManagerMixin):
             raise TokenUnavailableError("the TokenManager is not running: use 'async with'")
         deadline = self.clock.time() + self.wait_timeout
         while True:
+            if not self._running:
+                raise TokenUnavailableError("the TokenManager was closed while waiting")
             token = self._token
             now = self.clock.time()
             if token is not None and now < self._usable_until:
@@ -256,11 +269,14 @@ class TokenManager(AsyncContextManagerMixin):
             return None
         now = self.clock.time()
         token = self.source.mint_now(now)
+        if not self.policy.usable(token, now):
+            return None
         if token.value == self._rejected:
             # Same claims in the same second sign to the same bytes: PortOne would reject the
             # "new" token too. A second's earlier iat/exp makes it a different token.
             token = self.source.mint_now(now - 1)
         self._store(token)
+        self._emit("refreshed", expires_in=token.remaining(now))
         return token
 
     def _copy_fatal(self) -> PortOneError:
@@ -292,7 +308,9 @@ class TokenManager(AsyncContextManagerMixin):
         A request that was rejected with an old token must not throw away the new token
         another request already obtained.
         """
-        if self._token is not token:
+        # Only the first rejection of a token counts: later answers to requests sent with the
+        # same token must not cut a refresh backoff short again and again.
+        if self._token is not token or self._rejected == token.value:
             return
         self._rejected = token.value
         self._usable_until = -_NEVER
@@ -328,12 +346,19 @@ class TokenManager(AsyncContextManagerMixin):
     async def _refresher(self, *, task_status: anyio.abc.TaskStatus[None]) -> None:
         task_status.started()
         while True:
-            wake = self._wake = anyio.Event()
-            now = self.clock.time()
-            if now < self._due:
-                await wait_event(self.clock, wake, self._due - now)
-                continue
-            await self._refresh_once()
+            try:
+                await checkpoint()  # whatever a source returns, this loop never starves others
+                wake = self._wake = anyio.Event()
+                now = self.clock.time()
+                if now < self._due:
+                    await wait_event(self.clock, wake, self._due - now)
+                    continue
+                await self._refresh_once()
+            except Exception as exc:
+                # A bug here (a hook, a log processor, a custom source's token) must neither
+                # end the refresher nor reach the user's task: report it plainly and go on.
+                report_internal_error(exc)
+                await self.clock.sleep(self.policy.backoff_base)
 
     async def _refresh_once(self) -> None:
         started = self.clock.time()
@@ -341,6 +366,10 @@ class TokenManager(AsyncContextManagerMixin):
             token = await self.source.fetch(started)
         except Exception as exc:  # reported and retried; only cancellation ends the task
             self._on_failure(exc)
+            return
+        if not self.policy.usable(token, self.clock.time()):
+            stale = TokenError(f"the {self.source.name} source gave a token too old to use")
+            self._on_failure(stale)
             return
         self._store(token)
         now = self.clock.time()
@@ -409,12 +438,22 @@ class TokenManager(AsyncContextManagerMixin):
 
     def observe_answer(self, headers: Mapping[str, str]) -> None:
         """Learn PortOne's clock from the ``Date`` header of one of its answers."""
-        if self.offset.observe(headers.get("Date"), self.clock.time()):
-            self._emit("clock_skew", offset=self.offset.offset)
-            # Tokens were minted (or their expiry computed) on the old offset: renew now.
-            token = self._token
-            if token is not None:
-                self.invalidate(token)
+        before = self.offset.offset
+        if not self.offset.observe(headers.get("Date"), self.clock.time()):
+            return
+        self._emit("clock_skew", offset=self.offset.offset)
+        token = self._token
+        if token is None:
+            return
+        if isinstance(self.source, SyncTokenSource):
+            self.invalidate(token)  # minted on the old offset: mint again, it costs nothing
+            return
+        # A server token is still the token PortOne issued: keep it (its auth-token API may be
+        # down right now), but move its expiry, as seen on our clock, by the change.
+        shift = self.offset.offset - before
+        self._token = replace(token, expires_at=token.expires_at - shift)
+        self._usable_until -= shift
+        self._due -= shift
 
     @property
     def middleware(self) -> ClientMiddlewareType:

@@ -8,6 +8,7 @@ The library never calls ``structlog.configure()``: where the lines go is the app
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -69,10 +70,19 @@ class Observer:
         fields: dict[str, Any] = {k: v for k, v in asdict(event).items() if v is not None}
         name = fields.pop("name")
         level = _LEVELS.get(name, "info")
-        getattr(logger, level)(f"aioportone.token.{name}", **fields)
+        with contextlib.suppress(Exception):  # a broken log pipeline must not stop refresh
+            getattr(logger, level)(f"aioportone.token.{name}", **fields)
         if self.hook is None:
             return
         try:
             self.hook(event)
         except Exception as exc:  # a user's hook must never break token refresh
-            logger.error("aioportone.token.hook_failed", source=event.source, error=describe(exc))
+            report_internal_error(exc, "aioportone.token.hook_failed", source=event.source)
+
+
+def report_internal_error(
+    exc: BaseException, event: str = "aioportone.token.refresher_error", **fields: Any
+) -> None:
+    """Log an unexpected error; if even logging fails, say nothing rather than raise."""
+    with contextlib.suppress(Exception):  # nothing left to report it with
+        logger.error(event, error=describe(exc), **fields)

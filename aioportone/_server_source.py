@@ -58,7 +58,8 @@ class ServerTokenSource:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
         body = {"portone_key": manager.client_key, "portone_secret": manager._secret}
         try:
-            async with self._session.post(self._url, json=body) as resp:
+            # No redirects: aiohttp would re-send this body, the secret in it, to another host.
+            async with self._session.post(self._url, json=body, allow_redirects=False) as resp:
                 raw = await resp.read()
                 status, headers = resp.status, resp.headers
         except aiohttp.ClientConnectorError as exc:

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_throughput_quick_run_prints_the_ratios() -> None:
     """`throughput.py --quick` measures all three variants and prints both ratios."""
-    out = subprocess.run(
+    out = subprocess.run(  # noqa: S603 - this interpreter, this repository
         [sys.executable, str(ROOT / "benchmarks" / "throughput.py"), "--quick"],
         capture_output=True,
         text=True,

@@ -26,6 +26,7 @@ CANARY = "canary-secret-0123456789abcdef0123456789"
         ({"lifetime": 0}, "lifetime"),
         ({"lifetime": -5}, "lifetime"),
         ({"lifetime": 10**9}, "lifetime"),
+        ({"lifetime": 1.9}, "lifetime"),
         ({"lifetime": float("nan")}, "lifetime"),
         ({"lifetime": True}, "lifetime"),
         ({"skew_allowance": 80}, "skew_allowance"),
