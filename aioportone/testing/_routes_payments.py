@@ -102,6 +102,22 @@ class _PaymentRoutes:
     def __init__(self, fake: FakePortOne) -> None:
         self.fake = fake
 
+    def _sign(self, key: str, body: dict[str, Any]) -> str | web.Response:
+        """The payment-request signature PortOne computes for ``body``, or a 4001 answer."""
+        try:
+            # https://docs.portone.cloud/docs/payment-request: the six signed fields.
+            return sign_payment_request(
+                secret_key=self.fake.merchants[key],
+                portone_key=key,
+                amount=body["amount"],
+                currency=body["currency"],
+                merchant_order_id=body["merchant_order_id"],
+                success_url=body["success_url"],
+                failure_url=body["failure_url"],
+            )
+        except ConfigurationError as exc:
+            return invalid(f"Invalid Request, err : {exc}")
+
     # -- payment links --------------------------------------------------------------------------
 
     async def create_link(self, request: web.Request) -> web.Response:
@@ -132,19 +148,9 @@ class _PaymentRoutes:
             return _bad_environment()
         if not _is_amount(body["amount"]):
             return _bad_amount()
-        try:
-            # https://docs.portone.cloud/docs/payment-request: the six signed fields.
-            expected = sign_payment_request(
-                secret_key=self.fake.merchants[client_key],
-                portone_key=client_key,
-                amount=body["amount"],
-                currency=body["currency"],
-                merchant_order_id=body["merchant_order_id"],
-                success_url=body["success_url"],
-                failure_url=body["failure_url"],
-            )
-        except ConfigurationError as exc:
-            return invalid(f"Invalid Request, err : {exc}")
+        expected = self._sign(client_key, body)
+        if isinstance(expected, web.Response):
+            return expected
         received = body["signature_hash"]
         if not isinstance(received, str) or not hmac.compare_digest(
             expected.encode(), received.encode("utf-8", "replace")
@@ -296,16 +302,7 @@ class _PaymentRoutes:
             )
         if not _is_amount(body["amount"]):
             return _bad_amount()
-        try:
-            signature = sign_payment_request(
-                secret_key=self.fake.merchants[key],
-                portone_key=key,
-                amount=body["amount"],
-                currency=body["currency"],
-                merchant_order_id=body["merchant_order_id"],
-                success_url=body["success_url"],
-                failure_url=body["failure_url"],
-            )
-        except ConfigurationError as exc:
-            return invalid(f"Invalid Request, err : {exc}")
+        signature = self._sign(key, body)
+        if isinstance(signature, web.Response):
+            return signature
         return envelope({"signature": signature}, message="Signature generated successfully!")
