@@ -177,3 +177,25 @@ class RateLimitError(APIError):
 
 class ServerError(APIError):
     """PortOne or a payment provider behind it failed (HTTP 5xx or a ``5xxx`` code)."""
+
+
+def copy_error(err: PortOneError) -> PortOneError:
+    """A new exception equal to ``err`` and caused by it (for raising in several tasks)."""
+    copy: PortOneError
+    if isinstance(err, APIError):
+        copy = type(err)(
+            status=err.status,
+            code=err.code,
+            reason=err.reason,
+            message=err.message,
+            body=err.body,
+            method=err.method,
+            url=err.url,
+            retry_after=err.retry_after,
+        )
+    elif isinstance(err, ConfigurationError):
+        copy = ConfigurationError(err.argument, err.problem)
+    else:
+        copy = TokenError(str(err))
+    copy.__cause__ = err
+    return copy

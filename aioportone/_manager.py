@@ -33,7 +33,6 @@ from ._config import (
     validate_base_url,
 )
 from ._errors import (
-    APIError,
     AuthenticationError,
     ConfigurationError,
     InvalidRequestError,
@@ -41,6 +40,7 @@ from ._errors import (
     RateLimitError,
     TokenError,
     TokenUnavailableError,
+    copy_error,
 )
 from ._middleware import auth_middleware
 from ._observe import EventHook, Observer, TokenEvent, describe, report_internal_error
@@ -282,25 +282,8 @@ class TokenManager(AsyncContextManagerMixin):
     def _copy_fatal(self) -> PortOneError:
         # A fresh exception per waiter: raising one instance from many tasks would splice
         # their tracebacks together.
-        err = self._fatal_error
-        assert err is not None
-        copy: PortOneError
-        if isinstance(err, APIError):
-            copy = type(err)(
-                status=err.status,
-                code=err.code,
-                reason=err.reason,
-                message=err.message,
-                body=err.body,
-                method=err.method,
-                url=err.url,
-            )
-        elif isinstance(err, ConfigurationError):
-            copy = ConfigurationError(err.argument, err.problem)
-        else:
-            copy = TokenError(str(err))
-        copy.__cause__ = err
-        return copy
+        assert self._fatal_error is not None
+        return copy_error(self._fatal_error)
 
     def invalidate(self, token: Token) -> None:
         """Stop using ``token`` (PortOne rejected it) — only if it is still the current one.
