@@ -98,6 +98,22 @@ _SUBSCRIPTION_LINK_WEBHOOK_FIELDS = ("currency", "merchant_order_ref", "order_re
 
 _SIGNATURE_FIELD = "signature_hash"
 
+# Amounts are checked for size before they are written out: "1e999999999" is a valid JSON
+# number that would take gigabytes to format, and a webhook body is attacker-controlled until
+# its signature is checked (refund webhooks are never signed).
+_LIMIT = 10**30
+_MAX_DIGITS = 40
+_MAX_TEXT = 64
+
+
+def plausible_amount(value: Decimal) -> bool:
+    """Whether ``value`` is a size money can have: under 10^30, at most 40 significant digits."""
+    if not value.is_finite():
+        return False
+    if value.is_zero():
+        return True
+    return -_MAX_DIGITS <= value.adjusted() < 30 and len(value.as_tuple().digits) <= _MAX_DIGITS
+
 
 def format_amount(amount: Amount) -> str:
     """Write ``amount`` the way PortOne signs it: the shortest plain decimal.
@@ -113,6 +129,8 @@ def format_amount(amount: Amount) -> str:
     if isinstance(amount, bool):
         raise ConfigurationError("amount", "must be a number, not a bool")
     if isinstance(amount, int):
+        if not -_LIMIT < amount < _LIMIT:
+            raise ConfigurationError("amount", "is out of any currency's range")
         value = Decimal(amount)
     elif isinstance(amount, float):
         if not math.isfinite(amount):
@@ -121,13 +139,15 @@ def format_amount(amount: Amount) -> str:
     elif isinstance(amount, Decimal):
         value = amount
     elif isinstance(amount, str):
-        if not _NUMBER.fullmatch(amount):
+        if len(amount) > _MAX_TEXT or not _NUMBER.fullmatch(amount):
             raise ConfigurationError("amount", f"{amount[:40]!r} is not a plain decimal number")
         value = Decimal(amount)
     else:
         raise ConfigurationError("amount", f"must be a number, not {type(amount).__name__}")
     if not value.is_finite():
         raise ConfigurationError("amount", "must be a finite number")
+    if not plausible_amount(value):
+        raise ConfigurationError("amount", "is out of any currency's range")
     if value.is_zero() and value.is_signed():
         # Go writes "-0", Python's "%.2f"-and-strip sample writes "-": no agreed form exists.
         raise ConfigurationError("amount", "must not be negative zero")
@@ -197,7 +217,9 @@ def _decode(payload: bytes | str | Mapping[str, Any]) -> Mapping[str, Any]:
             f"payload must be bytes, str or a mapping, not {type(payload).__name__}"
         )
     try:
-        decoded = json.loads(payload, parse_constant=_reject_constant)
+        decoded = json.loads(
+            payload, parse_constant=_reject_constant, object_pairs_hook=_unique_keys
+        )
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN/Infinity
         raise WebhookPayloadError(f"payload is not valid JSON: {exc}") from None
     if not isinstance(decoded, dict):
@@ -207,6 +229,15 @@ def _decode(payload: bytes | str | Mapping[str, Any]) -> Mapping[str, Any]:
 
 def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not a JSON number")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # A key given twice means one thing to a parser keeping the first and another to one
+    # keeping the last (Python's): such a body is refused rather than read one way.
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise ValueError("a key appears twice")
+    return result
 
 
 def _text(payload: Mapping[str, Any], name: str, *, source: str | None = None) -> str:

@@ -141,3 +141,27 @@ async def test_refund_to_an_unreachable_server_is_a_plain_connect_error(
     assert caught.value.request_sent is False
     retries = [e for e in logs.entries if e["event"] == "aioportone.request.retry"]
     assert [e["attempt"] for e in retries] == [1, 2]
+
+
+async def test_link_create_retry_refused_is_still_ambiguous(
+    fake: FakePortOne, clock: FakeClock
+) -> None:
+    """First answer lost, retry refused (429): the caller hears 'may exist', not a plain 429."""
+    fake.fail(drop_after=True, path=LINK_CREATE, method="POST", times=1)
+    fake.fail(status=429, path=LINK_CREATE, method="POST", times=1)
+    async with open_client(fake, clock, retry=RetryPolicy(max_retries=0)) as portone:
+        with pytest.raises(AmbiguousResultError) as caught:
+            await portone.payment_links.create(**link_args())
+    assert len(fake.state.links) == 1  # it does exist: a new id would have made a second one
+    assert "status_by_merchant_ref" in caught.value.how_to_check
+
+
+async def test_lost_answer_never_passes_off_a_paid_link_as_new(
+    fake: FakePortOne, client: PortOneClient
+) -> None:
+    """The id already names a paid link: after a lost answer the caller gets DuplicateError."""
+    old = await client.payment_links.create(**link_args(amount=10))
+    fake.state.pay_link(old.payment_link_ref)
+    fake.fail(drop_after=True, path=LINK_CREATE, method="POST")
+    with pytest.raises(DuplicateError):
+        await client.payment_links.create(**link_args(amount=99))

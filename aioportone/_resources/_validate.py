@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeVar
 
 from .._config import text
 from .._errors import APIError, ConfigurationError
+from .._signatures import plausible_amount
 
 __all__ = [
     "Environment",
@@ -64,9 +65,13 @@ def wire_amount(value: Any, name: str = "amount") -> int | float:
     """
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise ConfigurationError(name, f"must be a number (got {type(value).__name__})")
+    if isinstance(value, int) and not -(10**30) < value < 10**30:
+        raise ConfigurationError(name, "is out of any currency's range")
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ConfigurationError(name, "must be a finite number")
+        if not plausible_amount(value):
+            raise ConfigurationError(name, "is out of any currency's range")
         number: int | float = int(value) if value == value.to_integral_value() else float(value)
         if Decimal(repr(number)) != value:
             raise ConfigurationError(name, f"{value} has more digits than PortOne can carry")

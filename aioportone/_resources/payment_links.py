@@ -13,6 +13,7 @@ from .._errors import (
     ConfigurationError,
     DuplicateError,
     NotFoundError,
+    PortOneError,
     ServerError,
     TransportError,
 )
@@ -59,6 +60,8 @@ _CREATE_FIELDS = frozenset(
         "environment",
     }
 )
+# https://docs.portone.cloud/docs/life-cycle: a link is Created, then Processing while paid.
+_OPEN_STATES = frozenset({"Created", "Processing"})
 _UPDATE_FIELDS = frozenset(
     {"amount", "currency", "description", "expiry_date", "success_url", "failure_url"}
 )
@@ -167,8 +170,11 @@ class PaymentLinks:
                 "POST", "/api/paymentLink", json=body, idempotent=True
             )
         except DuplicateError as exc:
-            return await self._recover(order_id, exc)
-        except (TransportError, ServerError) as exc:
+            return await self._recover(order_id, exc, retried=True)
+        except PortOneError as exc:
+            # Whatever the retry met (a lost answer again, 429, a rejected token), the first
+            # try may have created the link: a plain error here would invite the caller to
+            # create another under a new id, and the buyer could pay twice.
             raise AmbiguousResultError(
                 f"Creating the payment link {order_id!r} got no clear answer from PortOne, "
                 "even when retried.",
@@ -177,13 +183,20 @@ class PaymentLinks:
             ) from exc
         return PaymentLink.created(expect_object(data, "the payment-link creation"), order_id)
 
-    async def _recover(self, order_id: str, duplicate: DuplicateError) -> PaymentLink:
+    async def _recover(
+        self, order_id: str, duplicate: DuplicateError, *, retried: bool = False
+    ) -> PaymentLink:
         try:
             status = await self.status_by_merchant_ref(order_id)
         except NotFoundError:
             # 4002 without a link under that id: the id was used by something else (a
             # payment, not a link). Nothing to return; the duplicate error says what happened.
             raise duplicate from None
+        # A link that is already paid, expired or cancelled cannot be the one just created:
+        # the id was used before. PortOne's lookup carries no amount, so an open link under a
+        # reused id is taken as the caller's (merchant_order_id must be unique per order).
+        if retried and status.status not in _OPEN_STATES:
+            raise duplicate
         return PaymentLink.recovered_from(status, order_id)
 
     async def status(self, payment_link_ref: str) -> PaymentLinkStatus:
