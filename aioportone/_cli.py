@@ -22,7 +22,7 @@ import anyio
 import structlog
 
 from . import webhooks
-from ._cli_status import UsageError, status_command
+from ._cli_status import OutputError, UsageError, status_command
 from ._config import DEFAULT_BASE_URL, ENV_SECRET_KEY, credential
 from ._errors import ConfigurationError, PortOneError, SignatureError
 from ._manager import TokenManager
@@ -33,6 +33,8 @@ __all__ = ["main"]
 
 PROG = "aioportone"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# What a shell reports for a command killed by SIGPIPE (128 + 13), as `yes | head -1` does.
+EXIT_BROKEN_PIPE = 141
 MAX_CONCURRENCY = 1000
 
 EPILOG = """\
@@ -42,10 +44,14 @@ credentials:
 
 exit codes:
   0    success
-  1    the operation failed: some references failed, a signature did not
-       match, PortOne or the network refused the request
+  1    the operation failed: some references failed (in this run, or in an
+       earlier one whose error line --resume skipped), a signature did not
+       match, PortOne or the network refused the request, the output could
+       not be written (e.g. a full disk)
   2    usage error: bad arguments, missing credentials, unreadable file
   130  interrupted (Ctrl-C)
+  141  stdout was closed early (e.g. `| head`): the command stopped quietly,
+       like one killed by SIGPIPE, without looking up the remaining references
 """
 
 
@@ -139,11 +145,15 @@ def _parser() -> argparse.ArgumentParser:
         help="look transactions up in bulk",
         description="Look up the status of many transactions by merchant order reference. One "
         "JSON line per reference on stdout, in the order answers arrive: {ref, status, "
-        "order_ref, channel_order_ref}, or {ref, error, message, code} when it failed.",
+        "order_ref, channel_order_ref}, or {ref, error, message, code} when it failed. The "
+        "lines are ASCII (JSON escapes such as \\u00e9), whatever the console's encoding.",
     )
     status.add_argument("refs", nargs="*", metavar="REF", help="merchant order references")
     status.add_argument(
-        "--file", metavar="FILE", help="read references from FILE, one a line ('-': stdin)"
+        "--file",
+        metavar="FILE",
+        help="read references from FILE, one a line ('-': stdin); blank lines are skipped, "
+        "every other line is a reference, '#1001' too (there are no comments)",
     )
     status.add_argument(
         "--concurrency",
@@ -155,18 +165,13 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument(
         "--resume",
         metavar="OUTPUT",
-        help="write the lines to OUTPUT (appending) and skip references it already answers",
+        help="write the lines to OUTPUT (appending) and skip references it already answers; "
+        "a skipped reference whose last line is an error still counts as failed (exit 1)",
     )
     status.add_argument(
         "--retry-failed",
         action="store_true",
         help="with --resume: look up again references whose last line is an error",
-    )
-    status.add_argument(
-        "--environment",
-        choices=("sandbox", "live"),
-        default="sandbox",
-        help="PortOne environment (default: %(default)s)",
     )
     status.add_argument(
         "--no-progress", action="store_true", help="no progress bar on stderr (needs tqdm)"
@@ -222,19 +227,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = args.run
     _send_logs_to_stderr(args.verbose)
     try:
-        return run(args)
+        code = run(args)
+        _flush_stdout()
     except (UsageError, ConfigurationError) as exc:
         return _fail(str(exc), EXIT_USAGE)
     except UnicodeDecodeError as exc:  # a references file or a resume file that is not text
         return _fail(f"a file is not UTF-8 text ({exc.reason})", EXIT_USAGE)
+    except OutputError as exc:
+        _discard_stdout()
+        return _fail(str(exc), EXIT_FAILED)
     except PortOneError as exc:
         return _fail(str(exc), EXIT_FAILED)
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INTERRUPTED)
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): nothing left to tell anyone.
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silences the flush at exit
-        return EXIT_FAILED
+        _discard_stdout()
+        return EXIT_BROKEN_PIPE
+    return code
 
 
 def _send_logs_to_stderr(verbose: bool) -> None:
@@ -246,6 +256,30 @@ def _send_logs_to_stderr(verbose: bool) -> None:
         ),
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
     )
+
+
+def _flush_stdout() -> None:
+    """Flush here, not at exit: a failed write then ends as a message and an exit code."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write stdout: {exc.strerror or exc}") from None
+
+
+def _discard_stdout() -> None:
+    """Point the real stdout at devnull after a failed write: Python flushes it at exit, and
+    what is still buffered would fail again ("Exception ignored ... BrokenPipeError")."""
+    stdout = sys.__stdout__
+    if stdout is None or sys.stdout is not stdout:  # replaced (tests, embedding): not ours
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor behind it
+        pass
 
 
 def _fail(message: str, code: int) -> int:
@@ -359,5 +393,5 @@ def _verify_webhook(args: argparse.Namespace) -> int:
     for field in fields(event):
         value = getattr(event, field.name)
         shown[field.name] = dict(value) if field.name == "raw" else value
-    print(json.dumps(shown, default=str, ensure_ascii=False))
+    print(json.dumps(shown, default=str))  # ASCII: no console encoding can refuse it
     return EXIT_OK

@@ -2,8 +2,11 @@
 
 A fixed pool of ``concurrency`` workers reads references from a small bounded stream, so a file
 of a million references costs a million lookups, not a million tasks or a million-entry list.
-Each answer becomes one JSON line as soon as it arrives; ``--resume`` reads those lines back to
-skip the references a previous run already answered.
+Each answer becomes one JSON line (ASCII only: ``ensure_ascii``) as soon as it arrives;
+``--resume`` reads those lines back to skip the references a previous run already answered.
+
+Output that cannot be written (a closed pipe, a full disk) stops the run like a refused
+credential does: the workers never raise, so no ``ExceptionGroup`` reaches the user.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
 
@@ -28,6 +31,7 @@ from ._resources import TransactionStatus
 
 __all__ = [
     "Outcome",
+    "OutputError",
     "Progress",
     "UsageError",
     "iter_refs",
@@ -48,17 +52,25 @@ class UsageError(Exception):
     """A mistake in how the command was called (exit code 2)."""
 
 
+class OutputError(Exception):
+    """The JSON lines could not be written (exit code 1): a full disk, an unwritable file."""
+
+
 def iter_refs(lines: Iterable[str]) -> Iterator[str]:
-    """References from ``lines``: one per line, surrounding blanks dropped, ``#`` comments and
-    empty lines skipped."""
+    """References from ``lines``: one per line, surrounding blanks dropped, empty lines skipped.
+
+    Every other line is a reference, ``#1001`` included (Shopify's order names start with ``#``):
+    there are no comments.
+    """
     for line in lines:
         ref = line.strip()
-        if ref and not ref.startswith("#"):
+        if ref:
             yield ref
 
 
-def load_done(lines: Iterable[str], *, retry_failed: bool) -> set[str]:
-    """The references an earlier run's output already answers.
+def load_done(lines: Iterable[str], *, retry_failed: bool) -> dict[str, bool]:
+    """The references an earlier run's output already answers, each mapped to whether its last
+    line is a success (``False``: an error).
 
     A line that is not a JSON object with a ``ref`` (one cut short when a run was killed) is
     ignored. With ``retry_failed``, only references whose last line is a success count.
@@ -71,7 +83,7 @@ def load_done(lines: Iterable[str], *, retry_failed: bool) -> set[str]:
             continue
         if isinstance(record, dict) and isinstance(record.get("ref"), str):
             last_ok[record["ref"]] = "error" not in record
-    return {ref for ref, ok in last_ok.items() if ok or not retry_failed}
+    return {ref: ok for ref, ok in last_ok.items() if ok or not retry_failed}
 
 
 class Progress(Protocol):
@@ -106,7 +118,16 @@ class Outcome:
     ok: int = 0
     failed: int = 0
     skipped: int = 0
+    # Of the skipped: those whose last line in the earlier output is an error.
+    skipped_failed: int = 0
     fatal: PortOneError | None = None
+    # Writing a line failed (BrokenPipeError: the reader went away); the run stopped there.
+    output_error: OSError | UnicodeError | None = None
+
+    @property
+    def all_ok(self) -> bool:
+        """No reference failed, in this run or (skipped) in the earlier one."""
+        return self.failed == 0 and self.skipped_failed == 0
 
 
 def _record(ref: str, result: TransactionStatus) -> dict[str, Any]:
@@ -131,13 +152,17 @@ async def run_status(
     *,
     out: TextIO,
     concurrency: int,
-    done: set[str] | frozenset[str] = frozenset(),
+    done: Mapping[str, bool] | None = None,
     progress: Progress | None = None,
 ) -> Outcome:
     """Look up every reference of ``refs`` not in ``done``; write one JSON line each to ``out``.
 
-    Lines come in the order answers arrive, each with its ``ref``.
+    Lines come in the order answers arrive, each with its ``ref``. ``done`` maps the references
+    already answered to whether that answer was a success (see :func:`load_done`). Counts
+    include only the lines written; a line that cannot be written ends the run with
+    ``output_error`` set instead of raising.
     """
+    done = done or {}
     bar = progress or _Silent()
     outcome = Outcome()
     send, receive = anyio.create_memory_object_stream[str](max_buffer_size=concurrency)
@@ -154,11 +179,21 @@ async def run_status(
                 except PortOneError as exc:
                     # One bad reference (unknown, refused, timed out) does not stop the run.
                     record = _error_record(ref, exc)
-                    outcome.failed += 1
                 else:
                     record = _record(ref, result)
+                try:
+                    # ASCII only: a ref like CAFÉ-1 cannot fail on a console that is not UTF-8.
+                    out.write(json.dumps(record) + "\n")
+                except (OSError, UnicodeError) as exc:
+                    # Every later line would fail too: stop, as for a refused credential.
+                    if outcome.output_error is None:
+                        outcome.output_error = exc
+                    scope.cancel()
+                    return
+                if "error" in record:
+                    outcome.failed += 1
+                else:
                     outcome.ok += 1
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 bar.update(1)
 
     async with anyio.create_task_group() as tg:
@@ -167,8 +202,11 @@ async def run_status(
         receive.close()
         async with send:
             for ref in refs:
-                if ref in done:
+                answered_ok = done.get(ref)
+                if answered_ok is not None:
                     outcome.skipped += 1
+                    if not answered_ok:
+                        outcome.skipped_failed += 1
                     bar.update(1)
                     continue
                 await send.send(ref)
@@ -186,7 +224,12 @@ def open_text(path: str) -> TextIO:
 
 
 def status_command(args: argparse.Namespace) -> int:
-    """``aioportone status``: exit 0 when every reference was answered, 1 otherwise."""
+    """``aioportone status``: exit 0 when every reference was answered, 1 otherwise.
+
+    A reference skipped by ``--resume`` because its last line is an error counts as failed.
+    A closed stdout (``| head``) raises :class:`BrokenPipeError` for ``main`` to end quietly;
+    any other failure to write raises :class:`OutputError`.
+    """
     if bool(args.refs) == bool(args.file):
         raise UsageError("give references as arguments or --file FILE (one of the two)")
     if args.retry_failed and not args.resume:
@@ -204,7 +247,7 @@ def status_command(args: argparse.Namespace) -> int:
                 total = sum(1 for _ in iter_refs(source))
                 source.seek(0)
         refs = iter_refs(source) if source is not None else iter(args.refs)
-        done: set[str] = set()
+        done: dict[str, bool] = {}
         if args.resume:
             if os.path.exists(args.resume):
                 with open_text(args.resume) as previous:
@@ -215,13 +258,12 @@ def status_command(args: argparse.Namespace) -> int:
 
         async def lookups() -> Outcome:
             # The connection pool is as wide as the worker pool (aiohttp's default is 100).
+            # No environment: the status endpoint answers for the merchant's key, whatever it is.
             connector = aiohttp.TCPConnector(limit=args.concurrency)
             async with (
                 tokens,
                 aiohttp.ClientSession(connector=connector) as session,
-                PortOneClient(
-                    tokens=tokens, session=session, environment=args.environment
-                ) as client,
+                PortOneClient(tokens=tokens, session=session) as client,
             ):
                 return await run_status(
                     client,
@@ -239,19 +281,51 @@ def status_command(args: argparse.Namespace) -> int:
     finally:
         if source is not None and source is not sys.stdin:
             source.close()
-        if out is not sys.stdout:
-            out.close()
-        else:
-            out.flush()
+        # Reached with an exception too; then a failure to flush is not worth reporting.
+        closing_error = _release(out)
+    if outcome.output_error is None:
+        outcome.output_error = closing_error
+    if isinstance(outcome.output_error, BrokenPipeError):
+        raise outcome.output_error  # the reader went away: nothing left to tell anyone
     elapsed = time.perf_counter() - started
-    skipped = f", {outcome.skipped} skipped (already answered)" if outcome.skipped else ""
-    print(
-        f"aioportone: {outcome.ok} ok, {outcome.failed} failed{skipped} in {elapsed:.1f} s",
-        file=sys.stderr,
-    )
+    print(f"aioportone: {_summary(outcome)} in {elapsed:.1f} s", file=sys.stderr)
     if outcome.fatal is not None:
         raise outcome.fatal
-    return 0 if outcome.failed == 0 else 1
+    if outcome.output_error is not None:
+        where = args.resume or "stdout"
+        raise OutputError(f"cannot write {where}: {_reason(outcome.output_error)}")
+    return 0 if outcome.all_ok else 1
+
+
+def _summary(outcome: Outcome) -> str:
+    text = f"{outcome.ok} ok, {outcome.failed} failed"
+    if outcome.skipped_failed:
+        answered_ok = outcome.skipped - outcome.skipped_failed
+        text += (
+            f", {outcome.skipped} skipped (already answered: {answered_ok} ok, "
+            f"{outcome.skipped_failed} failed; --retry-failed looks those up again)"
+        )
+    elif outcome.skipped:
+        text += f", {outcome.skipped} skipped (already answered)"
+    return text
+
+
+def _reason(exc: OSError | UnicodeError) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc)
+
+
+def _release(out: TextIO) -> OSError | UnicodeError | None:
+    """Flush stdout or close the ``--resume`` file; what failed, if anything."""
+    try:
+        if out is sys.stdout:
+            out.flush()
+        else:
+            out.close()
+    except (OSError, UnicodeError) as exc:
+        return exc
+    return None
 
 
 def _append(path: str) -> TextIO:

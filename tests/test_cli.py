@@ -4,11 +4,14 @@ against a fake PortOne served from a thread of its own (``main`` runs its own ev
 from __future__ import annotations
 
 import base64
+import errno
 import io
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,7 @@ import anyio
 import pytest
 from anyio.from_thread import start_blocking_portal
 
-from aioportone import PortOneClient, TransactionStatus
+from aioportone import PortOneClient, TransactionStatus, _cli_status
 from aioportone._cli import main
 from aioportone._cli_status import iter_refs, run_status
 from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakePortOne
@@ -64,6 +67,39 @@ def seed(fake: FakePortOne, *refs: str) -> None:
         fake.state.add_transaction(ref, status="Success")
 
 
+def looked_up(fake: FakePortOne) -> list[str]:
+    return [call.path for call in fake.calls(STATUS_PATH)]
+
+
+def demo_subprocess_env(**extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PORTONE_CLIENT_KEY": DEMO_CLIENT_KEY,
+        "PORTONE_SECRET_KEY": DEMO_SECRET_KEY,
+        **extra,
+    }
+
+
+class ClosedPipe(io.StringIO):
+    """A stdout whose reader goes away after ``keep`` lines, as behind `| head`."""
+
+    def __init__(self, keep: int) -> None:
+        super().__init__()
+        self.keep = keep
+
+    def write(self, text: str) -> int:
+        if self.getvalue().count("\n") >= self.keep:
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+        return super().write(text)
+
+
+class FullDisk(io.StringIO):
+    """A stream on a full disk: every write fails with ENOSPC."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
 # -- help and usage errors ----------------------------------------------------------------------
 
 
@@ -77,7 +113,7 @@ def test_help_runs_as_a_module_subprocess_and_documents_exit_codes() -> None:
         check=False,
     )
     assert done.returncode == 0
-    for word in ("token", "status", "fake-server", "verify-webhook", "exit codes", "130"):
+    for word in ("token", "status", "fake-server", "verify-webhook", "exit codes", "130", "141"):
         assert word in done.stdout
     assert done.stdout.startswith("usage: aioportone")
 
@@ -92,6 +128,7 @@ def test_help_runs_as_a_module_subprocess_and_documents_exit_codes() -> None:
         (["status", "--concurrency", "0", "A"], "--concurrency"),
         (["status", "--retry-failed", "A"], "--retry-failed needs --resume"),
         (["status", "--file", "/no/such/file"], "cannot read /no/such/file"),
+        (["status", "--environment", "live", "A"], "unrecognized arguments: --environment"),
         (["token", "--source", "server", "--lifetime", "60"], "--lifetime applies"),
         (["token", "--lifetime", "-5"], "lifetime"),
         (["token", "--base-url", "ftp://example.com"], "base_url"),
@@ -203,17 +240,23 @@ def test_status_prints_one_json_line_per_ref_and_exit_1_when_one_failed(
     assert "2 ok, 1 failed" in err
 
 
-def test_status_reads_a_file_skipping_blanks_and_comments(
+def test_status_reads_a_file_skipping_only_blank_lines(
     capsys: pytest.CaptureFixture[str], served: FakePortOne, demo_env: None, tmp_path: Path
 ) -> None:
-    """--file reads one ref a line; blank lines and # comments are not looked up; all ok is 0."""
-    seed(served, "F-1", "F-2")
+    """--file reads one ref a line, blank lines skipped; a ref like #1001 is looked up."""
+    seed(served, "#1001", "F-2")
     refs = tmp_path / "refs.txt"
-    refs.write_text("# today's orders\nF-1\n\n  F-2  \n")
-    code, out, _ = run(capsys, "status", "--base-url", served.url, "--file", str(refs))
+    refs.write_text("#1001\n\n  F-2  \n   \n")
+    code, out, err = run(
+        capsys, "status", "--no-progress", "--base-url", served.url, "--file", str(refs)
+    )
     assert code == 0
-    assert sorted(line["ref"] for line in lines(out)) == ["F-1", "F-2"]
-    assert len(served.calls(STATUS_PATH)) == 2
+    assert sorted(line["ref"] for line in lines(out)) == ["#1001", "F-2"]
+    assert sorted(looked_up(served)) == [
+        "/api/transaction/%231001/status",
+        "/api/transaction/F-2/status",
+    ]
+    assert err.startswith("aioportone: 2 ok, 0 failed in ")
 
 
 def test_status_reads_refs_from_stdin(
@@ -325,6 +368,131 @@ def test_status_retry_failed_looks_failed_refs_up_again(
     assert code == 0
     assert [call.path for call in served.calls(STATUS_PATH)] == ["/api/transaction/T-2/status"]
     assert json.loads(output.read_text().splitlines()[-1])["status"] == "Success"
+
+
+def test_status_resumed_run_exits_1_when_a_skipped_ref_failed_before(
+    capsys: pytest.CaptureFixture[str], served: FakePortOne, demo_env: None, tmp_path: Path
+) -> None:
+    """Without --retry-failed, a skipped ref whose last line is an error still makes exit 1."""
+    output = tmp_path / "out.jsonl"
+    output.write_text(
+        '{"ref": "K-1", "status": "Success"}\n{"ref": "K-2", "error": "NotFoundError"}\n'
+    )
+    code, out, err = run(
+        capsys,
+        "status",
+        "--no-progress",
+        "--base-url",
+        served.url,
+        "--resume",
+        str(output),
+        "K-1",
+        "K-2",
+    )
+    assert code == 1
+    assert out == ""
+    assert looked_up(served) == []
+    assert err.startswith(
+        "aioportone: 0 ok, 0 failed, 2 skipped (already answered: 1 ok, 1 failed; "
+        "--retry-failed looks those up again) in "
+    )
+
+
+def test_status_stops_quietly_with_141_when_a_real_pipe_reader_goes_away(
+    served: FakePortOne, tmp_path: Path
+) -> None:
+    """`status ... | head -1` with 3,000 refs: the reader closes early, exit 141, empty stderr."""
+    refs = tmp_path / "refs.txt"
+    refs.write_text("".join(f"PIPE-{n}\n" for n in range(3000)))
+    command = [sys.executable, "-m", "aioportone", "status", "--no-progress"]
+    proc = subprocess.Popen(  # noqa: S603 - this interpreter, this package
+        [*command, "--base-url", served.url, "--file", str(refs)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=demo_subprocess_env(),
+    )
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    try:
+        first = json.loads(proc.stdout.readline())
+        proc.stdout.close()
+        stderr = proc.stderr.read()
+    finally:
+        proc.stderr.close()
+        code = proc.wait(timeout=30)
+    assert first["ref"].startswith("PIPE-")
+    assert code == 141
+    assert stderr == ""
+    assert len(served.calls(STATUS_PATH)) < 3000
+
+
+def test_status_stops_quietly_with_141_when_stdout_write_raises_broken_pipe(
+    capsys: pytest.CaptureFixture[str], served: FakePortOne, demo_env: None
+) -> None:
+    """A BrokenPipeError from stdout's write ends the run at once: exit 141, nothing on stderr."""
+    refs = [f"B-{n}" for n in range(200)]
+    seed(served, *refs)
+    stdout = ClosedPipe(keep=1)
+    with redirect_stdout(stdout):
+        code = main(
+            ["status", "--no-progress", "--concurrency", "4", "--base-url", served.url, *refs]
+        )
+    _, err = capsys.readouterr()
+    assert code == 141
+    assert err == ""
+    assert len(lines(stdout.getvalue())) == 1
+    assert len(served.calls(STATUS_PATH)) <= 3 * 4
+
+
+@pytest.mark.parametrize("target", ["stdout", "resume"])
+def test_status_output_that_cannot_be_written_is_one_error_line_exit_1(
+    capsys: pytest.CaptureFixture[str],
+    served: FakePortOne,
+    demo_env: None,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    target: str,
+) -> None:
+    """A full disk (ENOSPC) on stdout or the --resume file stops the run: one error, exit 1."""
+    seed(served, "D-1", "D-2")
+    argv = ["status", "--no-progress", "--base-url", served.url, "D-1", "D-2"]
+    stdout: io.StringIO = FullDisk()
+    if target == "resume":
+        output = tmp_path / "out.jsonl"
+        argv += ["--resume", str(output)]
+        monkeypatch.setattr(_cli_status, "_append", lambda path: FullDisk())
+        stdout = io.StringIO()
+    with redirect_stdout(stdout):
+        code = main(argv)
+    _, err = capsys.readouterr()
+    assert code == 1
+    where = str(output) if target == "resume" else "stdout"
+    assert err.splitlines() == [
+        err.splitlines()[0],
+        f"aioportone: error: cannot write {where}: No space left on device",
+    ]
+    assert err.startswith("aioportone: 0 ok, 0 failed in ")
+    assert "Traceback" not in err
+
+
+def test_status_lines_are_ascii_so_an_ascii_console_cannot_refuse_them(
+    served: FakePortOne,
+) -> None:
+    """With PYTHONIOENCODING=ascii a ref like CAFÉ-1 is printed as \\u00c9 JSON; exit 0."""
+    seed(served, "CAFÉ-1")
+    done = subprocess.run(  # noqa: S603 - this interpreter, this package
+        [sys.executable, "-m", "aioportone", "status", "--base-url", served.url, "CAFÉ-1"],
+        capture_output=True,
+        env=demo_subprocess_env(PYTHONIOENCODING="ascii"),
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert b"Traceback" not in done.stderr
+    assert b'"ref": "CAF\\u00c9-1"' in done.stdout
+    [line] = lines(done.stdout.decode("ascii"))
+    assert (line["ref"], line["status"]) == ("CAFÉ-1", "Success")
 
 
 def test_status_with_a_wrong_secret_stops_instead_of_failing_every_ref(
