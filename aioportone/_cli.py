@@ -244,6 +244,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (e.g. `| head`): nothing left to tell anyone.
         _discard_stdout()
         return EXIT_BROKEN_PIPE
+    except OSError as exc:  # e.g. stdout on a full disk
+        _discard_stdout()
+        return _fail(f"cannot write output: {exc.strerror or exc}", EXIT_FAILED)
     return code
 
 

@@ -653,3 +653,21 @@ def test_fake_server_never_prints_a_secret_it_was_given() -> None:
     assert key == "PORTONE_CLIENT_KEY=myKey"
     assert SECRET not in stdout + stderr
     assert proc.returncode == 0
+
+
+def test_token_to_a_full_disk_is_one_line_not_a_traceback() -> None:
+    """`aioportone token > /dev/full`: exit 1 and one error line on stderr."""
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "aioportone", "token", "--client-key", "KEY"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            env={**os.environ, "PORTONE_SECRET_KEY": "s" * 40},
+            check=False,
+        )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "aioportone: error: cannot write output: No space left on device"
+    ]
