@@ -82,8 +82,14 @@ def decipher(
 ) -> Any:
     """Return the decoded JSON of a successful answer, or raise the matching :class:`APIError`."""
     data = decode_json(body)
-    if 200 <= status < 300 and not _envelope_failed(data):
-        return data
+    if 200 <= status < 300:
+        # The common answer first, in as few steps as possible: this runs on every request.
+        if type(data) is dict:
+            code = data.get("status_code")
+            if (code is None or code == SUCCESS) and data.get("is_success") is not False:
+                return data
+        if not _envelope_failed(data):
+            return data
     raise error_for(status, headers, data, method=method, url=url, now=now)
 
 

@@ -77,6 +77,7 @@ class Transport:
         # cost aiohttp a merge on every request. A borrowed session is never modified.
         self._owns_session = owns_session
         self._session_token: Token | None = None
+        self._last_date: str | None = None
         self._per_request: dict[str, Any] = {"allow_redirects": False}
         if not owns_session:
             self._per_request["timeout"] = self._timeout
@@ -126,7 +127,11 @@ class Transport:
                 # Nothing was sent when the connection could not be opened: safe for any method.
                 retry = replayable or not getattr(error, "request_sent", True)
             else:
-                tokens.observe_answer(headers)
+                # The Date header changes once a second: look closer only when it did.
+                date = headers.get("Date")
+                if date is not None and date != self._last_date:
+                    self._last_date = date
+                    tokens.observe_answer(headers)
                 # https://docs.portone.cloud/docs/error-codes: 4054, the JWT is invalid or
                 # expired. PortOne did nothing with the request: one retry with a new token.
                 if (
