@@ -164,7 +164,7 @@ class PortOneClient(AsyncContextManagerMixin):
         transport = self._transport
         if transport is None:
             raise ConfigurationError("client", "not open: use 'async with PortOneClient(...)'")
-        return transport.send(method, path, json=json, params=params, idempotent=idempotent)
+        return transport.send(method, path, json, params, idempotent)
 
 
 @asynccontextmanager

@@ -210,7 +210,7 @@ def _positive(value: str) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description="aioportone client throughput (make bench)")
     parser.add_argument("--requests", type=_positive, default=20_000)
-    parser.add_argument("--runs", type=_positive, default=3)
+    parser.add_argument("--runs", type=_positive, default=5)
     parser.add_argument("--concurrency", type=_positive, default=64)
     parser.add_argument("--quick", action="store_true", help="smoke run: 2000 requests, 1 run")
     args = parser.parse_args()
