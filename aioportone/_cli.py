@@ -13,10 +13,10 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import fields
-from typing import Any
+from typing import Any, Final
 
 import anyio
 import structlog
@@ -64,24 +64,23 @@ class _Formatter(argparse.HelpFormatter):
         return super()._fill_text(text, width, indent)
 
 
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if not 1 <= number <= MAX_CONCURRENCY:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_CONCURRENCY}")
-    return number
+def _int_between(lo: int, hi: int | None = None) -> Callable[[str], int]:
+    """An argparse ``type``: a whole number from ``lo`` to ``hi`` (no upper bound if ``None``)."""
+    if hi is not None:
+        rule = f"must be between {lo} and {hi}"
+    else:
+        rule = "must not be negative" if lo == 0 else f"must be at least {lo}"
 
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+        if number < lo or (hi is not None and number > hi):
+            raise argparse.ArgumentTypeError(rule)
+        return number
 
-def _count(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError("must not be negative")
-    return number
+    return parse
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -157,7 +156,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     status.add_argument(
         "--concurrency",
-        type=_positive_int,
+        type=_int_between(1, MAX_CONCURRENCY),
         default=16,
         metavar="N",
         help="lookups in flight at once (default: %(default)s)",
@@ -187,13 +186,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     fake.add_argument("--host", default="127.0.0.1", help="(default: %(default)s)")
     fake.add_argument(
-        "--port", type=_count, default=8080, help="(default: %(default)s; 0 picks a free port)"
+        "--port",
+        type=_int_between(0),
+        default=8080,
+        help="(default: %(default)s; 0 picks a free port)",
     )
     fake.add_argument("--client-key", metavar="KEY", help="the merchant's PortOne key")
     fake.add_argument("--secret-key", metavar="SECRET", help="the merchant's secret")
     fake.add_argument(
         "--seed-transactions",
-        type=_count,
+        type=_int_between(0),
         default=0,
         metavar="N",
         help="store N successful payments, FAKE-ORDER-1 to FAKE-ORDER-N",
@@ -208,7 +210,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify.add_argument(
         "--kind",
-        choices=("payment", "payment_link", "subscription_link"),
+        choices=tuple(_VERIFIERS),
         default="payment",
         help="the webhook's type (default: %(default)s; refund webhooks carry no signature)",
     )
@@ -369,7 +371,8 @@ def _stop_signals() -> Iterator[Callable[[], Awaitable[None]]]:
 
 # -- verify-webhook -----------------------------------------------------------------------------
 
-_VERIFIERS: dict[str, Callable[[bytes, str], Any]] = {
+# The signed kinds (refund webhooks carry no signature): the --kind choices and their verifiers.
+_VERIFIERS: Final[Mapping[str, Callable[[bytes, str], webhooks.WebhookEvent]]] = {
     "payment": webhooks.verify_payment_webhook,
     "payment_link": webhooks.verify_payment_link_webhook,
     "subscription_link": webhooks.verify_subscription_link_webhook,

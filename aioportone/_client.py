@@ -5,35 +5,29 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import AsyncGenerator, Coroutine, Mapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from typing import Any, Literal
 
 import aiohttp
 from anyio import AsyncContextManagerMixin
 
 from ._clock import Clock, SystemClock
-from ._config import DEFAULT_BASE_URL, positive_seconds
+from ._config import DEFAULT_BASE_URL, path_segment, positive_seconds
 from ._errors import ConfigurationError
 from ._manager import TokenManager
 from ._observe import EventHook
 from ._resources import PaymentLinks, Refunds, Signatures, Transactions, WebhookEndpoints
+from ._resources._validate import Environment, check_environment
 from ._sources import TokenSource
 from ._token import RefreshPolicy
 from ._transport import RetryPolicy, Transport
 
 __all__ = ["PortOneClient"]
 
-Environment = Literal["sandbox", "live"]
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"})
 # A path is ours to build: printable ASCII only, no query or fragment (use ``params``), so a
 # value with CR/LF or an unescaped '?' can never reach the request line.
 _PATH = re.compile(r"/[\x21\x22\x24-\x3e\x40-\x7e]*")  # printable ASCII but '#' and '?'
-
-
-def check_environment(value: Any, name: str = "environment") -> Environment:
-    if value not in ("sandbox", "live"):
-        raise ConfigurationError(name, f"must be 'sandbox' or 'live' (got {value!r})")
-    return value  # type: ignore[no-any-return]
 
 
 class PortOneClient(AsyncContextManagerMixin):
@@ -92,11 +86,13 @@ class PortOneClient(AsyncContextManagerMixin):
             rng=self._rng,
         )
         self.client_key = self.tokens.client_key
+        # The client key as a path segment, encoded once (it is already a validated text).
+        self._key_segment = path_segment("client_key", self.client_key)
         self._session = session
         self._retry = retry or RetryPolicy()
         self._transport: Transport | None = None
         self.transactions = Transactions(self)
-        self.payment_links = PaymentLinks(self, secret=self._signing_secret)
+        self.payment_links = PaymentLinks(self)
         self.refunds = Refunds(self)
         self.webhook_endpoints = WebhookEndpoints(self)
         self.signatures = Signatures(self)
@@ -114,7 +110,7 @@ class PortOneClient(AsyncContextManagerMixin):
 
     @asynccontextmanager
     async def __asynccontextmanager__(self) -> AsyncGenerator[PortOneClient]:
-        async with _entered(self.tokens, self._owns_tokens):
+        async with self.tokens if self._owns_tokens else nullcontext():
             session = self._session
             owned = session is None
             if session is None:
@@ -165,12 +161,3 @@ class PortOneClient(AsyncContextManagerMixin):
         if transport is None:
             raise ConfigurationError("client", "not open: use 'async with PortOneClient(...)'")
         return transport.send(method, path, json, params, idempotent)
-
-
-@asynccontextmanager
-async def _entered(tokens: TokenManager, owned: bool) -> AsyncGenerator[None]:
-    if owned:
-        async with tokens:
-            yield
-    else:
-        yield

@@ -27,7 +27,15 @@ from ._errors import (
 )
 from ._skew import parse_http_date
 
-__all__ = ["SUCCESS", "decipher", "is_token_rejection", "parse_retry_after"]
+__all__ = [
+    "SUCCESS",
+    "decipher",
+    "decode_json",
+    "error_for",
+    "is_token_rejection",
+    "parse_retry_after",
+    "succeeded",
+]
 
 SUCCESS = "2000"
 # 4054 INVALID_UNAUTHORIZED_JWT_TOKEN_ERROR: the JWT is invalid or expired (a fresh one may work).
@@ -82,25 +90,22 @@ def decipher(
 ) -> Any:
     """Return the decoded JSON of a successful answer, or raise the matching :class:`APIError`."""
     data = decode_json(body)
-    if 200 <= status < 300:
-        # The common answer first, in as few steps as possible: this runs on every request.
-        if type(data) is dict:
-            code = data.get("status_code")
-            if (code is None or code == SUCCESS) and data.get("is_success") is not False:
-                return data
-        if not _envelope_failed(data):
-            return data
+    if succeeded(status, data):
+        return data
     raise error_for(status, headers, data, method=method, url=url, now=now)
 
 
-def _envelope_failed(data: Any) -> bool:
+def succeeded(status: int, data: Any) -> bool:
+    """Whether an answer with this status and decoded body is a success."""
+    if not 200 <= status < 300:
+        return False
     # ``type() is dict`` first: the Mapping ABC check is slow, and this runs on every answer.
     if type(data) is not dict and not isinstance(data, Mapping):
-        return False
-    if data.get("is_success") is False:
         return True
+    if data.get("is_success") is False:
+        return False
     code = data.get("status_code")
-    return code is not None and str(code) != SUCCESS
+    return code is None or code == SUCCESS or str(code) == SUCCESS
 
 
 def error_for(

@@ -104,7 +104,8 @@ class TokenError(PortOneError):
 
 
 class TokenUnavailableError(TokenError):
-    """A request waited for a fresh JWT longer than the configured deadline.
+    """No usable JWT now: a request waited past ``wait_timeout``, ``current()`` found none
+    while a refresh was under way, or the manager is not running.
 
     The last refresh failure, if any, is chained as ``__cause__``.
     """

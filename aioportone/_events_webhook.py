@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 __all__ = [
@@ -23,7 +24,13 @@ __all__ = [
     "RefundEvent",
     "SubscriptionLinkEvent",
     "WebhookEvent",
+    "frozen",
 ]
+
+
+def frozen(payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A read-only copy of ``payload``: the ``raw`` of every event and resource record."""
+    return MappingProxyType(dict(payload))
 
 
 @dataclass(frozen=True, slots=True)

@@ -229,10 +229,7 @@ class TokenManager(AsyncContextManagerMixin):
 
     async def get(self) -> Token:
         """The token to send now, waiting (up to ``wait_timeout``) if a refresh is needed."""
-        token = self._token
-        if token is not None and self.clock.time() < self._usable_until:
-            return token  # the hot path: no await, no lock
-        return await self._wait_for_token()
+        return self.usable() or await self._wait_for_token()  # usable(): the hot path
 
     async def _wait_for_token(self) -> Token:
         if not self._running:

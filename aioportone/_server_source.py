@@ -18,8 +18,9 @@ import aiohttp
 
 from . import _jwt
 from ._decipher import decipher
-from ._errors import ConnectError, TimeoutError, TokenError
+from ._errors import TokenError
 from ._token import Token
+from ._transport import translate
 
 if TYPE_CHECKING:
     from ._manager import TokenManager
@@ -62,21 +63,8 @@ class ServerTokenSource:
             async with self._session.post(self._url, json=body, allow_redirects=False) as resp:
                 raw = await resp.read()
                 status, headers = resp.status, resp.headers
-        except aiohttp.ClientConnectorError as exc:
-            raise ConnectError(
-                f"could not connect to PortOne ({type(exc.os_error).__name__})",
-                method="POST",
-                url=self._url,
-                request_sent=False,
-            ) from exc
-        except builtins.TimeoutError as exc:
-            raise TimeoutError(
-                "no answer from PortOne's auth-token API in time", method="POST", url=self._url
-            ) from exc
-        except aiohttp.ClientError as exc:
-            raise ConnectError(
-                f"auth-token request failed ({type(exc).__name__})", method="POST", url=self._url
-            ) from exc
+        except (aiohttp.ClientError, builtins.TimeoutError) as exc:
+            raise translate(exc, "POST", self._url) from exc
         received = manager.clock.time()
         # Learn PortOne's clock before reading the token's times: its exp is on that clock.
         manager.observe_answer(headers)

@@ -20,8 +20,7 @@ import math
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from types import MappingProxyType
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 from aioportone._errors import ConfigurationError, SignatureError
@@ -31,6 +30,7 @@ from aioportone._events_webhook import (
     RedirectResult,
     RefundEvent,
     SubscriptionLinkEvent,
+    frozen,
 )
 
 __all__ = [
@@ -58,16 +58,6 @@ Amount = int | float | Decimal | str
 # JSON's number grammar: what a webhook may carry, whether as a number or inside a string.
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
-# https://docs.portone.cloud/docs/payment-request
-# Also the payment-link and checkout request signature (same six fields).
-_PAYMENT_REQUEST_FIELDS = (
-    "amount",
-    "client_key",
-    "currency",
-    "failure_url",
-    "merchant_order_id",
-    "success_url",
-)
 # https://docs.portone.cloud/docs/payment-webhook-response
 _PAYMENT_WEBHOOK_FIELDS = (
     "amount",
@@ -97,6 +87,9 @@ _PAYMENT_LINK_WEBHOOK_FIELDS = (
 _SUBSCRIPTION_LINK_WEBHOOK_FIELDS = ("currency", "merchant_order_ref", "order_ref", "status")
 
 _SIGNATURE_FIELD = "signature_hash"
+
+# A signed event: its typed fields are the signed fields, under the same names.
+_Event = TypeVar("_Event", PaymentEvent, PaymentLinkEvent, SubscriptionLinkEvent, RedirectResult)
 
 # Amounts are checked for size before they are written out: "1e999999999" is a valid JSON
 # number that would take gigabytes to format, and a webhook body is attacker-controlled until
@@ -205,7 +198,8 @@ def sign_payment_request(
     formatted = format_amount(amount)
     if formatted.startswith("-"):
         raise ConfigurationError("amount", "must not be negative")
-    # https://docs.portone.cloud/docs/payment-request: the PortOne key is signed as client_key.
+    # https://docs.portone.cloud/docs/payment-request (payment links and checkout sign the
+    # same six fields): the PortOne key is signed as client_key.
     return _compute(secret, {"amount": formatted, "client_key": portone_key, **texts})
 
 
@@ -292,8 +286,12 @@ def _verify_fields(
     return fields
 
 
-def _frozen(payload: Mapping[str, Any]) -> Mapping[str, Any]:
-    return MappingProxyType(dict(payload))
+def _event(cls: type[_Event], fields: Mapping[str, str], data: Mapping[str, Any]) -> _Event:
+    """The event of the verified ``fields`` (``amount`` as a Decimal), ``data`` as its raw."""
+    values: dict[str, Any] = dict(fields)
+    if "amount" in values:
+        values["amount"] = Decimal(values["amount"])
+    return cls(**values, raw=frozen(data))
 
 
 def verify_payment_webhook(
@@ -304,19 +302,8 @@ def verify_payment_webhook(
     ``payload`` is the request body (bytes or str) or the already-decoded JSON object.
     """
     data = _decode(payload)
-    f = _verify_fields(data, secret_key, _PAYMENT_WEBHOOK_FIELDS, what="payment webhook")
-    return PaymentEvent(
-        order_ref=f["order_ref"],
-        merchant_order_ref=f["merchant_order_ref"],
-        channel_order_ref=f["channel_order_ref"],
-        channel_key=f["channel_key"],
-        method_name=f["method_name"],
-        country_code=f["country_code"],
-        status=f["status"],
-        amount=Decimal(f["amount"]),
-        currency=f["currency"],
-        raw=_frozen(data),
-    )
+    fields = _verify_fields(data, secret_key, _PAYMENT_WEBHOOK_FIELDS, what="payment webhook")
+    return _event(PaymentEvent, fields, data)
 
 
 def verify_payment_link_webhook(
@@ -327,18 +314,10 @@ def verify_payment_link_webhook(
     # https://docs.portone.cloud/docs/payment-link-webhook: the payload spells the signed
     # country_code as "countryCode". [I] Its value is the one that was signed.
     sources = {} if "country_code" in data else {"country_code": "countryCode"}
-    f = _verify_fields(
+    fields = _verify_fields(
         data, secret_key, _PAYMENT_LINK_WEBHOOK_FIELDS, what="payment-link webhook", sources=sources
     )
-    return PaymentLinkEvent(
-        link_ref=f["link_ref"],
-        merchant_order_ref=f["merchant_order_ref"],
-        status=f["status"],
-        amount=Decimal(f["amount"]),
-        currency=f["currency"],
-        country_code=f["country_code"],
-        raw=_frozen(data),
-    )
+    return _event(PaymentLinkEvent, fields, data)
 
 
 def verify_subscription_link_webhook(
@@ -347,16 +326,10 @@ def verify_subscription_link_webhook(
     """Check a subscription-link webhook's ``signature_hash``; return a
     :class:`SubscriptionLinkEvent`."""
     data = _decode(payload)
-    f = _verify_fields(
+    fields = _verify_fields(
         data, secret_key, _SUBSCRIPTION_LINK_WEBHOOK_FIELDS, what="subscription-link webhook"
     )
-    return SubscriptionLinkEvent(
-        order_ref=f["order_ref"],
-        merchant_order_ref=f["merchant_order_ref"],
-        status=f["status"],
-        currency=f["currency"],
-        raw=_frozen(data),
-    )
+    return _event(SubscriptionLinkEvent, fields, data)
 
 
 def verify_redirect(params: Mapping[str, str] | str, secret_key: str) -> RedirectResult:
@@ -371,14 +344,8 @@ def verify_redirect(params: Mapping[str, str] | str, secret_key: str) -> Redirec
     if isinstance(received, str):
         # Base64 has no spaces: one here is a "+" that reached us unescaped and was decoded.
         query[_SIGNATURE_FIELD] = received.replace(" ", "+")
-    f = _verify_fields(query, secret_key, _REDIRECT_FIELDS, what="redirect")
-    return RedirectResult(
-        order_ref=f["order_ref"],
-        merchant_order_ref=f["merchant_order_ref"],
-        channel_order_ref=f["channel_order_ref"],
-        status=f["status"],
-        raw=_frozen(query),
-    )
+    fields = _verify_fields(query, secret_key, _REDIRECT_FIELDS, what="redirect")
+    return _event(RedirectResult, fields, query)
 
 
 def _query(params: Mapping[str, str] | str) -> dict[str, str]:
@@ -427,7 +394,7 @@ def parse_refund_webhook(payload: bytes | str | Mapping[str, Any]) -> RefundEven
         refund_status=_optional_text(data, "refund_status"),
         amount=amount,
         currency=_optional_text(data, "currency"),
-        raw=_frozen(data),
+        raw=frozen(data),
     )
 
 

@@ -23,7 +23,7 @@ import structlog
 from yarl import URL
 
 from ._clock import Clock
-from ._decipher import SUCCESS, decipher, decode_json, is_token_rejection
+from ._decipher import decode_json, error_for, is_token_rejection, succeeded
 from ._errors import ConnectError, RateLimitError, ServerError, TimeoutError
 from ._observe import describe
 
@@ -40,9 +40,11 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """How reads are retried: ``max_retries`` more tries, full-jitter exponential backoff from
-    ``backoff_base`` up to ``backoff_max`` seconds; a ``Retry-After`` up to ``retry_after_max``
-    seconds is honoured as is (a longer one is not waited for: the error goes to the caller)."""
+    """How requests that may be replayed are retried (reads, calls declared idempotent, writes
+    refused with 429, connections that never opened): ``max_retries`` more tries, full-jitter
+    exponential backoff from ``backoff_base`` up to ``backoff_max`` seconds; a ``Retry-After``
+    up to ``retry_after_max`` seconds is honoured as is (a longer one is not waited for: the
+    error goes to the caller)."""
 
     max_retries: int = 2
     backoff_base: float = 0.5
@@ -77,7 +79,6 @@ class Transport:
         # headers cost aiohttp a merge on every request. A borrowed session is never modified.
         self._owns_session = owns_session
         self._session_token: Token | None = None
-        self._last_date: str | None = None
         self.retry = retry
         self._clock = clock
         self._rng = rng
@@ -126,57 +127,37 @@ class Transport:
                     body = await resp.read()
                     status, headers = resp.status, resp.headers
             except (aiohttp.ClientError, builtins.TimeoutError) as exc:
-                error: Exception = _translate(exc, method, url)
+                error: Exception = translate(exc, method, url)
                 delay = self.retry.delay(attempt, self._rng)
                 replayable = method in _SAFE_METHODS if idempotent is None else idempotent
                 # Nothing was sent when the connection could not be opened: safe for any method.
                 retry = replayable or not getattr(error, "request_sent", True)
             else:
-                # The Date header changes once a second: look closer only when it did.
-                date = headers.get("Date")
-                if date is not None and date != self._last_date:
-                    self._last_date = date
-                    tokens.observe_answer(headers)
+                tokens.observe_answer(headers)
+                data = decode_json(body)
                 # https://docs.portone.cloud/docs/error-codes: 4054, the JWT is invalid or
                 # expired. PortOne did nothing with the request: one retry with a new token.
-                if (
-                    status == 401
-                    and not token_retried
-                    and is_token_rejection(401, decode_json(body))
-                ):
+                if status == 401 and not token_retried and is_token_rejection(401, data):
                     token_retried = True
                     attempt -= 1
                     tokens.rejected(token)
                     continue
-                if 200 <= status < 300:
-                    # The usual answer, without the general decoder's steps: every request
-                    # takes this path.
-                    data = decode_json(body)
-                    if (
-                        type(data) is dict
-                        and data.get("status_code", SUCCESS) == SUCCESS
-                        and data.get("is_success") is not False
-                    ):
-                        return data
-                try:
-                    return decipher(
-                        status,
-                        headers,
-                        body,
-                        method=method,
-                        url=url,
-                        now=self._clock.time(),
-                    )
-                except (RateLimitError, ServerError) as exc:
-                    error = exc
-                    delay = self.retry.delay(attempt, self._rng)
-                    if exc.retry_after is not None:
-                        delay = exc.retry_after
-                    replayable = method in _SAFE_METHODS if idempotent is None else idempotent
-                    # A 429 was refused before processing, so even a write may be replayed.
-                    retry = (replayable or isinstance(exc, RateLimitError)) and (
-                        delay <= self.retry.retry_after_max
-                    )
+                if succeeded(status, data):
+                    return data
+                refused = error_for(
+                    status, headers, data, method=method, url=url, now=self._clock.time()
+                )
+                if not isinstance(refused, RateLimitError | ServerError):
+                    raise refused
+                error = refused
+                delay = self.retry.delay(attempt, self._rng)
+                if refused.retry_after is not None:
+                    delay = refused.retry_after
+                replayable = method in _SAFE_METHODS if idempotent is None else idempotent
+                # A 429 was refused before processing, so even a write may be replayed.
+                retry = (replayable or isinstance(refused, RateLimitError)) and (
+                    delay <= self.retry.retry_after_max
+                )
             # A closed client has nothing left to retry with.
             if not retry or attempt > self.retry.max_retries or self.session.closed:
                 raise error
@@ -196,9 +177,9 @@ def _shown(url: URL) -> str:
     return str(url.with_query(None))
 
 
-def _translate(exc: BaseException, method: str, url: URL) -> Exception:
+def translate(exc: BaseException, method: str, url: URL | str) -> Exception:
     """aiohttp's exception as ours, chained to it; built only on the error path."""
-    error = _error_for(exc, method, _shown(url))
+    error = _error_for(exc, method, _shown(url) if isinstance(url, URL) else url)
     error.__cause__ = exc
     return error
 

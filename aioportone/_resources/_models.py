@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from types import MappingProxyType
 from typing import Any
+
+from .._events_webhook import frozen
 
 __all__ = [
     "LinkTransaction",
@@ -26,10 +27,6 @@ __all__ = [
     "TransactionStatus",
     "WebhookEndpoint",
 ]
-
-
-def _frozen(data: Mapping[str, Any]) -> Mapping[str, Any]:
-    return MappingProxyType(dict(data))
 
 
 def _text(data: Mapping[str, Any], *names: str) -> str:
@@ -96,7 +93,7 @@ class TransactionStatus:
             order_ref=_text(content, "order_ref"),
             channel_order_ref=_text(content, "channel_order_ref"),
             status=_text(content, "status"),
-            raw=_frozen(data),
+            raw=frozen(data),
         )
 
 
@@ -145,7 +142,7 @@ class Transaction:
             is_refund_allowed=_flag(item, "is_refund_allowed"),
             is_multi_refund_allowed=_flag(item, "is_multi_refund_allowed"),
             refund_status=_text(item, "refund_status"),
-            raw=_frozen(item),
+            raw=frozen(item),
         )
 
 
@@ -170,7 +167,7 @@ class PaymentLink:
             url=_optional_text(data, "payment_link", "link"),
             merchant_order_id=merchant_order_id,
             recovered=False,
-            raw=_frozen(data),
+            raw=frozen(data),
         )
 
     @classmethod
@@ -206,7 +203,7 @@ class LinkTransaction:
             status_code=_text(data, "statusCode", "status_code"),
             status_reason=_text(data, "statusReason", "status_reason"),
             created_at=_text(data, "createdAt", "created_at"),
-            raw=_frozen(data),
+            raw=frozen(data),
         )
 
 
@@ -233,7 +230,7 @@ class PaymentLinkStatus:
             status=_text(content, "status"),
             url=_optional_text(content, "link", "paymentLink", "payment_link"),
             transactions=tuple(LinkTransaction.from_json(t) for t in _objects(attempts)),
-            raw=_frozen(data),
+            raw=frozen(data),
         )
 
 
@@ -257,7 +254,7 @@ class PaymentLinkDetails:
             url=_optional_text(content, "link", "payment_link"),
             amount=_decimal(content, "amount"),
             currency=_text(content, "currency"),
-            raw=_frozen(data),
+            raw=frozen(data),
         )
 
 
@@ -287,7 +284,7 @@ class Refund:
             refund_type=_text(data, "refund_type"),
             reason=_text(data, "refund_reason"),
             refunded_at=_text(data, "refund_date"),
-            raw=_frozen(data),
+            raw=frozen(data),
         )
 
 
@@ -314,7 +311,7 @@ class RefundSummary:
                 Refund.from_json(r)
                 for r in _objects(body.get("refundDetails", body.get("refund_details")))
             ),
-            raw=_frozen(data),
+            raw=frozen(data),
         )
 
 
@@ -339,5 +336,5 @@ class WebhookEndpoint:
             type=_text(data, "type"),
             enabled=_flag(data, "enabled"),
             created_at=_text(data, "created_at"),
-            raw=_frozen(data),
+            raw=frozen(data),
         )

@@ -11,10 +11,10 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 from .._config import text
-from .._errors import APIError, ConfigurationError
+from .._errors import APIError, ConfigurationError, PortOneError, ServerError, TransportError
 from .._signatures import plausible_amount
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "check_url",
     "expect_object",
     "free_text",
+    "may_have_reached",
     "wire_amount",
 ]
 
@@ -40,11 +41,11 @@ _MAX_EXACT = 2**53
 _LETTERS = re.compile(r"[A-Za-z]+")
 
 
-def check_environment(value: Any, default: Environment) -> Environment:
-    """``value`` when given (``"sandbox"`` or ``"live"``), else the client's default."""
-    if value is None:
+def check_environment(value: Any, default: Environment | None = None) -> Environment:
+    """``value`` (``"sandbox"`` or ``"live"``); None means ``default``, when there is one."""
+    if value is None and default is not None:
         return default
-    if value not in ("sandbox", "live"):
+    if value not in get_args(Environment):
         raise ConfigurationError("environment", f"must be 'sandbox' or 'live' (got {value!r})")
     return value  # type: ignore[no-any-return]
 
@@ -88,17 +89,19 @@ def wire_amount(value: Any, name: str = "amount") -> int | float:
 
 def check_currency(value: Any) -> str:
     """An ISO 4217 code such as ``"THB"``: three ASCII letters, sent upper-case."""
-    code = text("currency", value)
-    if len(code) != 3 or not _LETTERS.fullmatch(code):
-        raise ConfigurationError("currency", f"must be 3 letters such as 'THB' (got {code!r})")
-    return code.upper()
+    return _letters("currency", value, 3, "THB")
 
 
 def check_country(value: Any) -> str:
     """An ISO 3166 alpha-2 code such as ``"TH"``, sent upper-case."""
-    code = text("country_code", value)
-    if len(code) != 2 or not _LETTERS.fullmatch(code):
-        raise ConfigurationError("country_code", f"must be 2 letters such as 'TH' (got {code!r})")
+    return _letters("country_code", value, 2, "TH")
+
+
+def _letters(name: str, value: Any, n: int, example: str) -> str:
+    """``n`` ASCII letters, upper-cased."""
+    code = text(name, value)
+    if len(code) != n or not _LETTERS.fullmatch(code):
+        raise ConfigurationError(name, f"must be {n} letters such as {example!r} (got {code!r})")
     return code.upper()
 
 
@@ -139,6 +142,17 @@ def body_fields(extra: Any, reserved: frozenset[str]) -> dict[str, Any]:
     if clash:
         raise ConfigurationError("extra", f"must not set {', '.join(clash)}: use the arguments")
     return dict(extra)
+
+
+def may_have_reached(exc: PortOneError) -> bool:
+    """Whether a request that failed with ``exc`` may still have been processed by PortOne.
+
+    True for a server error or a connection lost after the request went out; False for any
+    other error, among them a connection that never sent it (PortOne saw nothing).
+    """
+    if isinstance(exc, TransportError):
+        return exc.request_sent
+    return isinstance(exc, ServerError)
 
 
 def expect_object(data: Any, what: str) -> Mapping[str, Any]:

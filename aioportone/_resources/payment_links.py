@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from .._config import path_segment, text
 from .._errors import (
@@ -14,8 +14,6 @@ from .._errors import (
     DuplicateError,
     NotFoundError,
     PortOneError,
-    ServerError,
-    TransportError,
 )
 from .._signatures import sign_payment_request
 from ._models import PaymentLink, PaymentLinkDetails, PaymentLinkStatus
@@ -30,6 +28,7 @@ from ._validate import (
     check_url,
     expect_object,
     free_text,
+    may_have_reached,
     wire_amount,
 )
 
@@ -39,7 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["PaymentLinks"]
 
 Source = Literal["default", "api", "checkout"]
-_SOURCES: tuple[Source, ...] = ("default", "api", "checkout")
+_SOURCES: tuple[Source, ...] = get_args(Source)
 # Fields create() sets from its own arguments; ``extra`` may not override them, above all not
 # the six the signature covers.
 _CREATE_FIELDS = frozenset(
@@ -70,9 +69,8 @@ _UPDATE_FIELDS = frozenset(
 class PaymentLinks:
     """``portone.payment_links``: hosted checkout links you send to buyers."""
 
-    def __init__(self, client: PortOneClient, *, secret: Callable[[], str]) -> None:
+    def __init__(self, client: PortOneClient) -> None:
         self._client = client
-        self._secret = secret
 
     async def create(
         self,
@@ -140,7 +138,7 @@ class PaymentLinks:
         # https://docs.portone.cloud/docs/payment-request: the link is signed like a payment
         # request. The amount signed is the number sent, so both sides format the same value.
         body["signature_hash"] = sign_payment_request(
-            secret_key=self._secret(),
+            secret_key=self._client._signing_secret(),
             portone_key=self._client.client_key,
             amount=number,
             currency=code,
@@ -154,9 +152,9 @@ class PaymentLinks:
             if not resolve_duplicate:
                 raise
             return await self._recover(order_id, exc)
-        except (TransportError, ServerError) as exc:
-            if isinstance(exc, TransportError) and not exc.request_sent:
-                raise  # PortOne saw nothing, and the transport already retried that case
+        except PortOneError as exc:
+            if not may_have_reached(exc):
+                raise  # PortOne saw nothing (the transport already retried that), or said no
             return await self._create_again(body, order_id, exc)
         return PaymentLink.created(expect_object(data, "the payment-link creation"), order_id)
 

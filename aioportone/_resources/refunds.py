@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 from .._config import path_segment
-from .._errors import AmbiguousResultError, ServerError, TransportError
+from .._errors import AmbiguousResultError, PortOneError
 from ._models import RefundSummary
 from ._validate import (
     Environment,
@@ -14,6 +14,7 @@ from ._validate import (
     check_environment,
     expect_object,
     free_text,
+    may_have_reached,
     wire_amount,
 )
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["Refunds"]
 
 RefundType = Literal["full", "partial"]
-_REFUND_TYPES: tuple[RefundType, ...] = ("full", "partial")
+_REFUND_TYPES: tuple[RefundType, ...] = get_args(RefundType)
 
 
 class Refunds:
@@ -68,8 +69,8 @@ class Refunds:
         }
         try:
             data = await self._client.request("POST", f"/api/refund/{ref}", json=body)
-        except (TransportError, ServerError) as exc:
-            if isinstance(exc, TransportError) and not exc.request_sent:
+        except PortOneError as exc:
+            if not may_have_reached(exc):
                 raise
             raise AmbiguousResultError(
                 f"The refund of {order_ref!r} was sent but got no clear answer from PortOne, "

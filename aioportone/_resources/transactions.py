@@ -7,9 +7,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .._config import path_segment, text
-from .._errors import AmbiguousResultError, ConfigurationError, ServerError, TransportError
+from .._errors import AmbiguousResultError, ConfigurationError, PortOneError
 from ._models import Transaction, TransactionStatus
-from ._validate import Environment, check_environment, check_iso_datetime, expect_object
+from ._validate import (
+    Environment,
+    check_environment,
+    check_iso_datetime,
+    expect_object,
+    may_have_reached,
+)
 
 if TYPE_CHECKING:
     from .._client import PortOneClient
@@ -39,7 +45,7 @@ class Transactions:
     async def details(self, order_ref: str) -> Transaction:
         """Everything PortOne knows about the payment with PortOne's reference ``order_ref``."""
         ref = text("order_ref", order_ref)
-        key = path_segment("client_key", self._client.client_key)
+        key = self._client._key_segment
         # A POST that only reads: replaying it is harmless, so it is retried like a GET.
         data = await self._client.request(
             "POST", f"/api/{key}/transaction-details", json={"order_ref": ref}, idempotent=True
@@ -72,7 +78,7 @@ class Transactions:
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ConfigurationError("page_size", f"must be between 1 and {MAX_PAGE_SIZE}")
         env = check_environment(environment, self._client.environment)
-        key = path_segment("client_key", self._client.client_key)
+        key = self._client._key_segment
         return self._pages(f"/api/merchant/{key}/fetch-all-payments", window, page_size, env)
 
     async def _pages(
@@ -109,8 +115,8 @@ class Transactions:
         ref = path_segment("order_ref", order_ref)
         try:
             await self._client.request("POST", f"/api/transaction/{ref}/capture")
-        except (TransportError, ServerError) as exc:
-            if isinstance(exc, TransportError) and not exc.request_sent:
+        except PortOneError as exc:
+            if not may_have_reached(exc):
                 raise
             raise AmbiguousResultError(
                 f"The capture of {order_ref!r} got no clear answer from PortOne.",

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
-from .._config import path_segment
 from ._models import WebhookEndpoint
 from ._validate import (
     Environment,
@@ -20,6 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["WebhookEndpoints"]
 
+# https://docs.portone.cloud/docs/webhook-configuration (the enum of payment.yaml).
 WebhookType = Literal[
     "payment_status",
     "payment_link_status",
@@ -28,15 +28,7 @@ WebhookType = Literal[
     "payout_status",
     "onboarding_status",
 ]
-# https://docs.portone.cloud/docs/webhook-configuration (the enum of payment.yaml).
-_TYPES: tuple[WebhookType, ...] = (
-    "payment_status",
-    "payment_link_status",
-    "refund_status",
-    "subscription_status",
-    "payout_status",
-    "onboarding_status",
-)
+_TYPES: tuple[WebhookType, ...] = get_args(WebhookType)
 
 
 class WebhookEndpoints:
@@ -60,7 +52,7 @@ class WebhookEndpoints:
             "type": check_choice("type", type, _TYPES),
             "environment": check_environment(environment, self._client.environment),
         }
-        key = path_segment("client_key", self._client.client_key)
+        key = self._client._key_segment
         data = expect_object(
             await self._client.request("POST", f"/api/merchant/{key}/webhook", json=body),
             "the webhook registration",
@@ -71,7 +63,7 @@ class WebhookEndpoints:
     async def list(self, *, environment: Environment | None = None) -> tuple[WebhookEndpoint, ...]:
         """Every webhook endpoint registered for ``environment`` (the client's by default)."""
         env = check_environment(environment, self._client.environment)
-        key = path_segment("client_key", self._client.client_key)
+        key = self._client._key_segment
         data = expect_object(
             await self._client.request(
                 "GET", f"/api/merchant/{key}/webhook", params={"environment": env}

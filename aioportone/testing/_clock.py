@@ -26,11 +26,6 @@ class FakeClock:
     def time(self) -> float:
         return self._now
 
-    @property
-    def sleepers(self) -> int:
-        """How many tasks are sleeping on this clock right now."""
-        return sum(1 for _, _, ev in self._sleepers if not ev.is_set())
-
     def next_deadline(self) -> float | None:
         """The earliest time a sleeper is waiting for, if any."""
         self._drop_woken()
@@ -45,7 +40,7 @@ class FakeClock:
         try:
             await event.wait()
         finally:
-            event.set()  # a cancelled sleeper no longer counts
+            event.set()  # a cancelled sleeper no longer holds its deadline
 
     async def advance(self, seconds: float) -> None:
         """Move time forward by ``seconds``, waking and running every sleeper it passes."""

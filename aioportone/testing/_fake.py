@@ -21,6 +21,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 
 from .. import _jwt
 from .._clock import Clock, SystemClock
+from .._manager import CLIENT_KEY_HEADER
 from ._state import FakeState
 
 __all__ = ["DEMO_CLIENT_KEY", "DEMO_SECRET_KEY", "FakePortOne", "Fault", "RecordedRequest"]
@@ -35,9 +36,13 @@ UNAUTHENTICATED = frozenset({"/api/merchant/auth-token", "/api/initiatePayment"}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-@dataclass(frozen=True)
+@dataclass
 class RecordedRequest:
-    """One request as the fake received it; ``path`` is the raw, still percent-encoded path."""
+    """One request as the fake received it; ``path`` is the raw, still percent-encoded path.
+
+    ``authorized`` is whether its JWT passed the fake's check. It stays None where no check ran:
+    on the paths PortOne serves without a JWT, and when a scripted fault answered first.
+    """
 
     method: str
     path: str
@@ -129,7 +134,8 @@ class FakePortOne(AsyncContextManagerMixin):
         self.revoked: set[str] = set()
         self.state = FakeState(self)
         self._runner: web.AppRunner | None = None
-        self._record_index: dict[int, int] = {}
+        # The record of each request in flight, by id(request) (aiohttp requests are unhashable).
+        self._in_flight: dict[int, RecordedRequest] = {}
         self.app = self._make_app()
 
     # -- what tests read and script -------------------------------------------------------------
@@ -219,22 +225,21 @@ class FakePortOne(AsyncContextManagerMixin):
             decoded = await request.json() if body else None
         except ValueError:
             decoded = None
-        self._record_index[id(request)] = len(self.requests)
-        self.requests.append(
-            RecordedRequest(
-                method=request.method,
-                path=request.raw_path.split("?", 1)[0],
-                query=dict(request.query),
-                headers=CIMultiDictProxy(CIMultiDict(request.headers)),
-                body=body,
-                json=decoded,
-                at=self.now(),
-            )
+        record = RecordedRequest(
+            method=request.method,
+            path=request.raw_path.split("?", 1)[0],
+            query=dict(request.query),
+            headers=CIMultiDictProxy(CIMultiDict(request.headers)),
+            body=body,
+            json=decoded,
+            at=self.now(),
         )
+        self.requests.append(record)
+        self._in_flight[id(request)] = record
         try:
             return await handler(request)
         finally:
-            self._record_index.pop(id(request), None)
+            del self._in_flight[id(request)]
 
     @web.middleware
     async def _faults(self, request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -270,10 +275,7 @@ class FakePortOne(AsyncContextManagerMixin):
         if request.path in UNAUTHENTICATED:
             return await handler(request)
         problem = self.check_jwt(request.headers)
-        index = self._record_index.get(id(request))
-        if index is not None:
-            rec = self.requests[index]
-            self.requests[index] = RecordedRequest(**{**rec.__dict__, "authorized": not problem})
+        self._in_flight[id(request)].authorized = not problem
         if problem:
             return portone_error(
                 401,
@@ -285,9 +287,9 @@ class FakePortOne(AsyncContextManagerMixin):
 
     def check_jwt(self, headers: Mapping[str, str]) -> str | None:
         """Why these headers would be refused, or None when PortOne would accept them."""
-        client_key = headers.get("X-Portone-Client-Key")
+        client_key = headers.get(CLIENT_KEY_HEADER)
         if not client_key:
-            return "missing X-Portone-Client-Key"
+            return f"missing {CLIENT_KEY_HEADER}"
         key = self._keys.get(client_key)
         if key is None:
             return "unknown client key"

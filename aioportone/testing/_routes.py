@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from . import _routes_payments, _routes_refunds
 from ._fake import envelope, portone_error
+from ._routes_common import CLIENT_KEY_HEADER, invalid, json_object, required, unknown_reference
 
 if TYPE_CHECKING:
     from ._fake import FakePortOne
@@ -19,19 +21,8 @@ def install(app: web.Application, fake: FakePortOne) -> None:
     app.router.add_post("/api/merchant/auth-token", routes.auth_token)
     app.router.add_get("/api/transaction/{merchant_order_ref}/status", routes.transaction_status)
     app.router.add_post("/api/{key}/transaction-details", routes.transaction_details)
-    # Imported here: those modules import this package's _fake, which imports this one.
-    from . import _routes_payments, _routes_refunds
-
     _routes_payments.install(app, fake)
     _routes_refunds.install(app, fake)
-
-
-async def _json_object(request: web.Request) -> dict[str, Any] | None:
-    try:
-        data = await request.json()
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
 
 
 class _Routes:
@@ -39,17 +30,12 @@ class _Routes:
         self.fake = fake
 
     async def auth_token(self, request: web.Request) -> web.Response:
-        body = await _json_object(request)
+        body = await json_object(request)
         if body is None:
-            return portone_error(400, "4001", "INVALID_REQUEST", "Invalid Request body")
+            return invalid("Invalid Request body")
         for name in ("portone_key", "portone_secret"):
             if not isinstance(body.get(name), str) or not body[name]:
-                return portone_error(
-                    400,
-                    "4001",
-                    "INVALID_REQUEST",
-                    f"Invalid Request, err : {name} is a required field",
-                )
+                return required(name)
         key = body["portone_key"]
         if key not in self.fake.merchants:
             return portone_error(400, "4016", "MERCHANT_NOT_FOUND", "Merchant not found")
@@ -66,19 +52,17 @@ class _Routes:
         ref = request.match_info["merchant_order_ref"]
         txn = self.fake.state.transactions.get(ref)
         if txn is None:
-            return portone_error(400, "4096", "INVALID_REFERENCE", "Invalid merchant order ref")
+            return unknown_reference("Invalid merchant order ref")
         return envelope(txn.status_content(), message="Transaction status fetched")
 
     async def transaction_details(self, request: web.Request) -> web.Response:
-        body = await _json_object(request)
+        body = await json_object(request)
         order_ref = body.get("order_ref") if body else None
         if not isinstance(order_ref, str) or not order_ref:
-            return portone_error(
-                400, "4001", "INVALID_REQUEST", "Invalid Request, err : order_ref is required"
-            )
-        if request.match_info["key"] != request.headers.get("X-Portone-Client-Key"):
-            return portone_error(400, "4001", "INVALID_REQUEST", "Key does not match the header")
+            return invalid("Invalid Request, err : order_ref is required")
+        if request.match_info["key"] != request.headers.get(CLIENT_KEY_HEADER):
+            return invalid("Key does not match the header")
         txn = self.fake.state.by_order_ref(order_ref)
         if txn is None:
-            return portone_error(400, "4096", "INVALID_REFERENCE", "Invalid order reference")
+            return unknown_reference()
         return envelope(txn.details(), message="Transaction details fetched")

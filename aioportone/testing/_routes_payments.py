@@ -14,13 +14,16 @@ from .._signatures import sign_payment_request
 from ._fake import envelope, portone_error
 from ._records import FINAL_LINK_STATUSES, PaymentLink, iso_time
 from ._routes_common import (
-    CLIENT_KEY,
+    CLIENT_KEY_HEADER,
+    bad_amount,
+    bad_environment,
     invalid,
     json_object,
     key_mismatch,
     missing_field,
     owner_key,
     required,
+    unknown_reference,
 )
 
 if TYPE_CHECKING:
@@ -90,14 +93,6 @@ def _is_amount(value: Any) -> bool:
     )
 
 
-def _bad_amount() -> web.Response:
-    return portone_error(400, "4041", "INVALID_AMOUNT", "amount must be more than 0")
-
-
-def _bad_environment() -> web.Response:
-    return portone_error(400, "4034", "INVALID_ENVIRONMENT", "environment must be live or sandbox")
-
-
 class _PaymentRoutes:
     def __init__(self, fake: FakePortOne) -> None:
         self.fake = fake
@@ -136,7 +131,7 @@ class _PaymentRoutes:
         details = body["merchant_details"]
         if not isinstance(details, dict) or missing_field(details, ("name",)) is not None:
             return required("merchant_details.name")
-        client_key = request.headers.get(CLIENT_KEY, "")
+        client_key = request.headers.get(CLIENT_KEY_HEADER, "")
         if body["portone_key"] != client_key:
             return _link_error(
                 401,
@@ -144,10 +139,10 @@ class _PaymentRoutes:
                 "INVALID_UNAUTHORISED_TRANSACTION_IAMPORTKEY_ERROR",
                 "portone_key does not match the client key",
             )
-        if body["environment"] not in ("live", "sandbox"):
-            return _bad_environment()
+        if (problem := bad_environment(body["environment"])) is not None:
+            return problem
         if not _is_amount(body["amount"]):
-            return _bad_amount()
+            return bad_amount()
         expected = self._sign(client_key, body)
         if isinstance(expected, web.Response):
             return expected
@@ -224,7 +219,7 @@ class _PaymentRoutes:
         if link.status in FINAL_LINK_STATUSES:
             return invalid(f"Payment link is {link.status} and cannot be updated")
         if "amount" in body and not _is_amount(body["amount"]):
-            return _bad_amount()
+            return bad_amount()
         fixed = sorted(LINK_FIXED.intersection(body))
         if fixed:
             return invalid(f"Invalid Request, err : {fixed[0]} cannot be updated")
@@ -244,8 +239,8 @@ class _PaymentRoutes:
         page, size = body["page"], body["size"]
         if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in (page, size)):
             return invalid("Invalid Request, err : page and size must be at least 1")
-        if body["environment"] not in ("live", "sandbox"):
-            return _bad_environment()
+        if (problem := bad_environment(body["environment"])) is not None:
+            return problem
         try:
             start = datetime.fromisoformat(body["from"]).timestamp()
             end = datetime.fromisoformat(body["to"]).timestamp()
@@ -283,7 +278,7 @@ class _PaymentRoutes:
         txn = self.fake.state.by_order_ref(order_ref)
         if txn is None:
             # payment.yaml: capture answers 404 for an unknown transaction.
-            return portone_error(404, "4096", "INVALID_REFERENCE", "Transaction not found")
+            return unknown_reference("Transaction not found", status=404)
         if txn.captured:
             return invalid("Transaction is already captured")
         txn.captured = True
@@ -296,12 +291,12 @@ class _PaymentRoutes:
         if body is None or missing is not None:
             return required(missing or "portone_key")
         key = body["portone_key"]
-        if key != request.headers.get(CLIENT_KEY) or key not in self.fake.merchants:
+        if key != request.headers.get(CLIENT_KEY_HEADER) or key not in self.fake.merchants:
             return portone_error(
                 400, "4016", "MERCHANT_NOT_FOUND", f"Merchant not found for this key : {key}"
             )
         if not _is_amount(body["amount"]):
-            return _bad_amount()
+            return bad_amount()
         signature = self._sign(key, body)
         if isinstance(signature, web.Response):
             return signature

@@ -9,7 +9,17 @@ from aiohttp import web
 
 from ._fake import envelope, portone_error
 from ._records import Refund, Transaction, json_number
-from ._routes_common import invalid, json_object, key_mismatch, missing_field, owner_key, required
+from ._routes_common import (
+    bad_amount,
+    bad_environment,
+    invalid,
+    json_object,
+    key_mismatch,
+    missing_field,
+    owner_key,
+    required,
+    unknown_reference,
+)
 
 if TYPE_CHECKING:
     from ._fake import FakePortOne
@@ -60,8 +70,8 @@ def _not_allowed(message: str) -> web.Response:
     return portone_error(400, "4070", "INVALID_PAYMENT_REQUEST_REFUND_NOT_ALLOWED", message)
 
 
-def _bad_environment() -> web.Response:
-    return portone_error(400, "4034", "INVALID_ENVIRONMENT", "Invalid environment")
+# What the refund and webhook routes answer for a wrong environment.
+_BAD_ENVIRONMENT = "Invalid environment"
 
 
 class _RefundRoutes:
@@ -74,24 +84,26 @@ class _RefundRoutes:
     async def get_refunds(self, request: web.Request) -> web.Response:
         txn = self._transaction(request)
         if txn is None:
-            return portone_error(400, "4096", "INVALID_REFERENCE", "Invalid order reference")
+            return unknown_reference()
         return web.json_response(_refunds_json(txn))
 
     async def create_refund(self, request: web.Request) -> web.Response:
         txn = self._transaction(request)
         if txn is None:
-            return portone_error(400, "4096", "INVALID_REFERENCE", "Invalid order reference")
+            return unknown_reference()
         body = await json_object(request)
         missing = missing_field(body, REFUND_REQUIRED)
         if body is None or missing is not None:
             return required(missing or "amount")
         amount = body["amount"]
         if isinstance(amount, bool) or not isinstance(amount, int | float) or amount <= 0:
-            return portone_error(400, "4041", "INVALID_AMOUNT", "amount must be more than 0")
+            return bad_amount()
         if body["refund_type"] not in ("full", "partial"):
             return invalid("Invalid Request, err : refund_type must be full or partial")
-        if body["environment"] != txn.environment:
-            return _bad_environment()
+        # A refund must name the payment's own environment.
+        problem = bad_environment(body["environment"], (txn.environment,), _BAD_ENVIRONMENT)
+        if problem is not None:
+            return problem
         if body["channel"] != txn.channel_key:
             return portone_error(
                 400, "4046", "INVALID_PAYMENT_CHANNEL_KEY", "channel does not match the payment"
@@ -110,9 +122,7 @@ class _RefundRoutes:
                 )
             refund_amount = Decimal(repr(amount)) if isinstance(amount, float) else Decimal(amount)
             if refund_amount > txn.refundable:
-                return portone_error(
-                    400, "4041", "INVALID_AMOUNT", "amount is more than the refundable amount"
-                )
+                return bad_amount("amount is more than the refundable amount")
         else:
             refund_amount = txn.refundable  # "full" refunds what is left; amount is ignored
         state = self.fake.state
@@ -139,8 +149,8 @@ class _RefundRoutes:
             return required(missing or "name")
         if body["type"] not in WEBHOOK_TYPES:
             return invalid(f"Invalid webhook type: {body['type']}")
-        if body["environment"] not in ("live", "sandbox"):
-            return _bad_environment()
+        if (problem := bad_environment(body["environment"], message=_BAD_ENVIRONMENT)) is not None:
+            return problem
         endpoint = self.fake.state.add_webhook(
             owner_key(request),
             name=str(body["name"]),
@@ -156,8 +166,8 @@ class _RefundRoutes:
         environment = request.query.get("environment")
         if not environment:
             return required("environment")
-        if environment not in ("live", "sandbox"):
-            return _bad_environment()
+        if (problem := bad_environment(environment, message=_BAD_ENVIRONMENT)) is not None:
+            return problem
         owner = owner_key(request)
         found = [
             e.as_json()
