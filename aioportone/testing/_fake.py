@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any
 
+import anyio
 from aiohttp import web
 from anyio import AsyncContextManagerMixin
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -61,8 +62,10 @@ class Fault:
     ``status`` answers with that HTTP status (and ``body``, or a PortOne-shaped error);
     ``delay`` waits that many real seconds first; ``drop`` closes the connection without an
     answer; ``drop_after`` processes the request, then drops the answer (the ambiguous case).
-    ``times`` is how many matching requests it applies to (None: any number); ``until`` ends
-    it at that moment of the fake's time (see :meth:`FakePortOne.now`).
+    ``hold`` keeps matching requests waiting until the test sets that event (to release
+    answers in an order of its choosing); ``times`` is how many matching requests it applies
+    to (None: any number); ``until`` ends it at that moment of the fake's time (see
+    :meth:`FakePortOne.now`).
     """
 
     status: int | None = None
@@ -75,6 +78,7 @@ class Fault:
     path: str | None = None
     times: int | None = 1
     until: float | None = None
+    hold: anyio.Event | None = None
     hits: int = field(default=0, init=False)
 
     def matches(self, request: web.Request, now: float) -> bool:
@@ -248,6 +252,8 @@ class FakePortOne(AsyncContextManagerMixin):
         if rule is None:
             return await handler(request)
         rule.hits += 1
+        if rule.hold is not None:
+            await rule.hold.wait()
         if rule.delay:
             await asyncio.sleep(rule.delay)
         if rule.drop:
