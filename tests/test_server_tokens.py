@@ -228,6 +228,8 @@ async def test_revoked_server_token_one_refresh_one_retry(
     assert fake.auth_token_calls == 2
 
 
+# 200 managers with real loopback HTTP take ~20 s here; room for a slower CI machine.
+@pytest.mark.timeout(180)
 async def test_fleet_refreshes_spread_out(clock: FakeClock) -> None:
     """200 processes started at the same instant renew their tokens over a window, not at once."""
     async with FakePortOne(clock=clock) as fake:
