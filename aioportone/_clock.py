@@ -36,17 +36,14 @@ class SystemClock:
         return "SystemClock()"
 
 
-async def wait_event(clock: Clock, event: anyio.Event, seconds: float) -> bool:
-    """Wait for ``event`` at most ``seconds`` of ``clock`` time; return whether it fired.
+async def wait_event(clock: Clock, event: anyio.Event, seconds: float) -> None:
+    """Wait for ``event``, at most ``seconds`` of ``clock`` time; callers re-check their state.
 
     ``anyio.move_on_after`` would measure real time, which a fake clock cannot step; so the
     timeout is a clock sleep racing the event.
     """
-    if event.is_set():
-        return True
-    if seconds <= 0:
-        return False
-    fired = False
+    if event.is_set() or seconds <= 0:
+        return
     async with anyio.create_task_group() as tg:
 
         async def _timer() -> None:
@@ -55,6 +52,4 @@ async def wait_event(clock: Clock, event: anyio.Event, seconds: float) -> bool:
 
         tg.start_soon(_timer)
         await event.wait()
-        fired = True
         tg.cancel_scope.cancel()
-    return fired

@@ -211,15 +211,18 @@ class TokenManager(AsyncContextManagerMixin):
         held token is below its floor; a server source raises :class:`TokenUnavailableError`
         (use :meth:`get` to wait for the refresh instead).
         """
-        token = self._token
-        if token is not None and self.clock.time() < self._usable_until:
-            return token
-        minted = self._mint_now()
-        if minted is not None:
-            return minted
-        if self._fatal_error is not None:
+        token = self._ready()
+        if token is None:
+            raise TokenUnavailableError("no usable PortOne token yet; a refresh is under way")
+        return token
+
+    def _ready(self) -> Token | None:
+        """A token to send now, minted on the spot when the source can, or None while a
+        refresh is awaited; an error retrying cannot fix is raised instead."""
+        token = self.usable() or self._mint_now()
+        if token is None and self._fatal_error is not None:
             raise self._copy_fatal()
-        raise TokenUnavailableError("no usable PortOne token yet; a refresh is under way")
+        return token
 
     def usable(self) -> Token | None:
         """The current token if it may be sent now, else None; never waits, never mints."""
@@ -238,15 +241,10 @@ class TokenManager(AsyncContextManagerMixin):
         while True:
             if not self._running:
                 raise TokenUnavailableError("the TokenManager was closed while waiting")
-            token = self._token
-            now = self.clock.time()
-            if token is not None and now < self._usable_until:
+            token = self._ready()
+            if token is not None:
                 return token
-            minted = self._mint_now()
-            if minted is not None:
-                return minted
-            if self._fatal_error is not None:
-                raise self._copy_fatal()
+            now = self.clock.time()
             if now >= deadline:
                 raise TokenUnavailableError(
                     f"no usable PortOne token within {self.wait_timeout:g} s"

@@ -126,12 +126,9 @@ class PaymentLinks:
             "source": check_choice("source", source, _SOURCES),
             "environment": check_environment(environment, self._client.environment),
         }
-        if pending_url is not None:
-            body["pending_url"] = check_url("pending_url", pending_url)
-        if description is not None:
-            body["description"] = free_text("description", description)
-        if expires_at is not None:
-            body["expiry_date"] = check_iso_datetime("expires_at", expires_at)
+        body.update(
+            _optional(pending_url=pending_url, description=description, expires_at=expires_at)
+        )
         body.update(body_fields(extra, _CREATE_FIELDS))
         if not isinstance(resolve_duplicate, bool):
             raise ConfigurationError("resolve_duplicate", "must be True or False")
@@ -243,14 +240,14 @@ class PaymentLinks:
             body["amount"] = wire_amount(amount)
         if currency is not None:
             body["currency"] = check_currency(currency)
-        if description is not None:
-            body["description"] = free_text("description", description)
-        if expires_at is not None:
-            body["expiry_date"] = check_iso_datetime("expires_at", expires_at)
-        if success_url is not None:
-            body["success_url"] = check_url("success_url", success_url)
-        if failure_url is not None:
-            body["failure_url"] = check_url("failure_url", failure_url)
+        body.update(
+            _optional(
+                description=description,
+                expires_at=expires_at,
+                success_url=success_url,
+                failure_url=failure_url,
+            )
+        )
         body.update(body_fields(extra, _UPDATE_FIELDS | {"portone_key", "signature_hash"}))
         if not body:
             raise ConfigurationError("update", "give at least one field to change")
@@ -259,3 +256,27 @@ class PaymentLinks:
             "PUT", f"/api/update-paylink/{ref}", json=body, idempotent=True
         )
         return PaymentLinkDetails.from_json(expect_object(data, "the payment-link update"))
+
+
+def _optional(
+    *,
+    description: str | None = None,
+    expires_at: datetime | None = None,
+    pending_url: str | None = None,
+    success_url: str | None = None,
+    failure_url: str | None = None,
+) -> dict[str, Any]:
+    """The body fields for the optional arguments that were given, each checked."""
+    fields: dict[str, Any] = {}
+    if description is not None:
+        fields["description"] = free_text("description", description)
+    if expires_at is not None:
+        fields["expiry_date"] = check_iso_datetime("expires_at", expires_at)
+    for name, url in (
+        ("pending_url", pending_url),
+        ("success_url", success_url),
+        ("failure_url", failure_url),
+    ):
+        if url is not None:
+            fields[name] = check_url(name, url)
+    return fields
