@@ -2,19 +2,28 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
+# Two install stamps on one venv: the demo needs only the runtime dependencies; tests, lint and
+# benchmarks add the dev tools (`make test` after `make demo` upgrades the same venv).
+RUNTIME := $(VENV)/.installed-runtime
+STAMP   := $(VENV)/.installed
 
-.PHONY: demo test lint bench fake-server clean
+.PHONY: demo test lint bench fake-server wheel-check clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	touch $(RUNTIME)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[dev]'
+	touch $(STAMP) $(RUNTIME)
 
 # Runs examples/quickstart.py against an in-process fake PortOne. With PORTONE_CLIENT_KEY and
 # PORTONE_SECRET_KEY set and DEMO_LIVE=1, it runs against the real API (sandbox environment).
-demo: $(STAMP)
+demo: $(RUNTIME)
 	$(BIN)/python examples/quickstart.py $(if $(filter 1,$(DEMO_LIVE)),--live,)
 
 test: $(STAMP)
@@ -29,8 +38,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/failure_modes.py
 
-fake-server: $(STAMP)
+fake-server: $(RUNTIME)
 	$(BIN)/python -m aioportone fake-server
 
+# Builds the wheel, installs it without extras into a throwaway venv, and runs it from outside
+# the source tree (.ci/wheel-check).
+wheel-check:
+	PYTHON=$(PYTHON) .ci/wheel-check
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis dist build

@@ -1,14 +1,15 @@
 """Contract tests: the requests the client builds, and the answers the fake PortOne gives, are
-checked against PortOne's own OpenAPI specs (``portone-openapi/``) with openapi-core.
+checked against PortOne's own OpenAPI specs with openapi-core.
 
 One scenario drives every resource method through the fake, successes and documented errors
 alike, and every exchange is captured on the fake's side of the wire. The specs are loose in
 places and incomplete in a few; each case where a spec cannot judge an exchange is listed below
 with its reason and checked another way (PortOne's generic error shape), never skipped.
 
-The specs' folder is ``$PORTONE_OPENAPI_DIR``, by default ``shared/portone-openapi`` beside the
-repository. Without it these tests fail: a contract test that quietly does nothing is worse
-than none.
+The specs are PortOne's, vendored as data in ``tests/portone_spec/`` (origin, licence and how to
+regenerate them: its NOTICE.md). ``$PORTONE_OPENAPI_DIR`` points the tests at another copy
+instead (PortOne's unstripped originals, or newer ones); a folder lacking the specs fails the
+tests rather than skipping them.
 """
 
 from __future__ import annotations
@@ -32,10 +33,7 @@ from aioportone import PortOneClient, PortOneError
 from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
 from tests._fixtures import FAILURE_URL, SUCCESS_URL, link_args, raw_link_body
 
-SPEC_DIR = Path(
-    os.environ.get("PORTONE_OPENAPI_DIR")
-    or Path(__file__).resolve().parents[2] / "shared" / "portone-openapi"
-)
+SPEC_DIR = Path(os.environ.get("PORTONE_OPENAPI_DIR") or Path(__file__).parent / "portone_spec")
 SERVER = "https://api.portone.cloud"  # the server the specs name; paths match below it
 
 # Every operation a resource method calls, as (method, spec path).
@@ -121,10 +119,11 @@ class Exchange:
 
 @pytest.fixture(scope="module")
 def specs() -> dict[str, OpenAPI]:
-    if not SPEC_DIR.is_dir():
+    lacking = [name for name in ("payment", "refund") if not (SPEC_DIR / f"{name}.yaml").is_file()]
+    if lacking:
         pytest.fail(
-            f"PortOne's OpenAPI specs are not at {SPEC_DIR}: set PORTONE_OPENAPI_DIR to the "
-            "folder holding payment.yaml and refund.yaml (CI always provides it)",
+            f"{SPEC_DIR} lacks {' and '.join(f'{n}.yaml' for n in lacking)}: PORTONE_OPENAPI_DIR "
+            "must name a folder holding both (unset, the vendored tests/portone_spec is used)",
             pytrace=False,
         )
     return {name: OpenAPI.from_path(SPEC_DIR / f"{name}.yaml") for name in ("payment", "refund")}
