@@ -46,4 +46,4 @@ $(DOCS_STAMP): pyproject.toml
 
 .PHONY: docs
 docs: $(DOCS_STAMP)
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict

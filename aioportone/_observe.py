@@ -51,6 +51,7 @@ class TokenEvent:
 
 
 EventHook = Callable[[TokenEvent], None]
+"""A plain callable taking each :class:`TokenEvent` (``on_event=``); it must not block."""
 
 _LEVELS = {
     "refreshed": "debug",

@@ -62,7 +62,9 @@ __all__ = [
 ]
 
 WebhookKind = Literal["payment", "payment_link", "subscription_link", "refund"]
+"""The ``kind`` of webhook a :func:`webhook_handler` route receives."""
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+"""An ``aiohttp.web`` request handler, as :func:`webhook_handler` returns."""
 
 _PARSERS: Final[Mapping[str, Callable[[bytes, str], WebhookEvent]]] = {
     "payment": verify_payment_webhook,
