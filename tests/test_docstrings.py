@@ -12,6 +12,7 @@ import dataclasses
 import inspect
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -183,3 +184,20 @@ def test_dataclass_fields_count_as_attributes() -> None:
 
     Sample.__module__ = "aioportone.sample"
     assert list(undocumented(Sample, "Sample")) == ["Sample(unlisted=...)"]
+
+
+def test_the_api_reference_covers_the_public_api() -> None:
+    """Every public name has an entry (``::: name``) in the API reference pages under docs/."""
+    pages = Path(__file__).parent.parent / "docs" / "reference"
+    entries = {
+        line.removeprefix(":::").strip()
+        for page in pages.glob("*.md")
+        for line in page.read_text(encoding="utf-8").splitlines()
+        if line.startswith(":::")
+    }
+    public = [label for label, _ in _exported(aioportone)] + [
+        label for label, _ in _exported(aioportone.testing)
+    ]
+    missing = [name for name in public if name not in entries]
+    assert "aioportone.webhooks" in entries  # the module page lists its __all__
+    assert missing == []

@@ -36,7 +36,7 @@ class FakeClock:
         return self._sleepers[0][0] if self._sleepers else None
 
     async def sleep(self, seconds: float) -> None:
-        """Return once the clock has been advanced past ``seconds`` from now.
+        """Return once :meth:`advance` has moved the clock ``seconds`` past now, or further.
 
         Args:
             seconds: How long, in fake time; zero or less returns at once.
