@@ -47,4 +47,17 @@ wheel-check:
 	PYTHON=$(PYTHON) .ci/wheel-check
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis dist build
+	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis dist build site
+
+# The documentation site: MkDocs with the API reference generated from the docstrings, built
+# with --strict (a broken link or reference, or a docstring that does not parse, fails) into
+# site/. The undocumented-parameter check is a test: tests/test_docstrings.py.
+DOCS_STAMP := $(VENV)/.docs-installed
+
+$(DOCS_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[docs]'
+	touch $(DOCS_STAMP)
+
+.PHONY: docs
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict

@@ -41,6 +41,40 @@ class PortOneClient(AsyncContextManagerMixin):
     Credentials default to ``$PORTONE_CLIENT_KEY`` / ``$PORTONE_SECRET_KEY``. Pass ``session``
     to borrow your own :class:`aiohttp.ClientSession` (it is not closed for you) and ``tokens``
     to share one :class:`TokenManager` between clients; otherwise both are created and owned.
+    Every argument is checked here, before anything is sent; a bad one raises
+    :class:`ConfigurationError` naming it.
+
+    Args:
+        client_key: Your PortOne key (``X-Portone-Client-Key``); ``$PORTONE_CLIENT_KEY`` when
+            None.
+        secret_key: Your PortOne secret, used to sign JWTs and payment links;
+            ``$PORTONE_SECRET_KEY`` when None. Never shown in a log, repr or message.
+        token_source: ``"local"`` mints 100 s JWTs in-process, ``"server"`` fetches 6-hour
+            JWTs from PortOne's auth-token API; or any :class:`TokenSource`.
+        environment: ``"sandbox"`` or ``"live"``: the default of every resource method that
+            takes one (each may override it per call).
+        sub_merchant_key: A sub-merchant's key, sent as ``X-Portone-SubMerchant-Key`` when a
+            master merchant acts for it.
+        base_url: PortOne's origin, ``https://api.portone.cloud`` by default (a fake's
+            ``url`` in tests).
+        timeout: Seconds a request to PortOne may take (at most 600).
+        retry: How replayable requests are retried; :class:`RetryPolicy` defaults when None.
+        lifetime: Seconds a locally minted JWT lives (10 s to 24 h).
+        skew_allowance: Seconds a minted ``iat`` is back-dated, for a PortOne clock that
+            trails ours.
+        wait_timeout: Seconds a request waits for a token when none is usable, before
+            :class:`TokenUnavailableError`.
+        policy: When tokens are refreshed and how failures back off; :class:`RefreshPolicy`
+            defaults when None.
+        on_event: Called with each :class:`TokenEvent` (for metrics); must not block.
+        session: An :class:`aiohttp.ClientSession` to borrow; the client neither changes its
+            defaults nor closes it.
+        tokens: A :class:`TokenManager` to share between clients. The client does not
+            enter it: keep it entered (``async with tokens:``) around the clients. The token
+            options above (``token_source``, ``lifetime``, ...) then belong to the manager.
+        clock: The time source (:class:`aioportone.testing.FakeClock` in tests); the
+            ``tokens`` manager's clock, or the system clock, when None.
+        rng: The random source for jitter (seed one for reproducible tests).
     """
 
     def __init__(
@@ -150,6 +184,20 @@ class PortOneClient(AsyncContextManagerMixin):
 
         A plain function returning the transport's coroutine (one coroutine less per request):
         bad arguments raise as soon as it is called, before anything is sent.
+
+        Args:
+            method: ``GET``, ``POST``, ``PUT``, ``PATCH``, ``DELETE`` or ``HEAD`` (any case).
+            path: The percent-encoded path, starting with ``/``, without query or fragment.
+            json: The request body, sent as JSON (None: no body).
+            params: Query parameters, encoded for you.
+            idempotent: True when replaying the request cannot do anything twice; None
+                (the default) decides by method: GET and HEAD are replayed, the rest not.
+
+        Returns:
+            An awaitable of PortOne's decoded JSON answer.
+
+        Raises:
+            ConfigurationError: A bad ``method`` or ``path``, or the client is not open.
         """
         if not isinstance(method, str) or (method := method.upper()) not in _METHODS:
             raise ConfigurationError("method", f"must be one of {', '.join(sorted(_METHODS))}")

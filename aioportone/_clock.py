@@ -18,18 +18,32 @@ __all__ = ["Clock", "SystemClock", "wait_event"]
 class Clock(Protocol):
     """Wall time in Unix seconds, and sleeping measured on the same clock."""
 
-    def time(self) -> float: ...
+    def time(self) -> float:
+        """The current time in Unix seconds."""
+        ...
 
-    async def sleep(self, seconds: float) -> None: ...
+    async def sleep(self, seconds: float) -> None:
+        """Return after ``seconds`` of this clock's time.
+
+        Args:
+            seconds: How long; zero or less returns at once.
+        """
+        ...
 
 
 class SystemClock:
     """The real clock: ``time.time()`` and ``anyio.sleep``."""
 
     def time(self) -> float:
+        """``time.time()``."""
         return time.time()
 
     async def sleep(self, seconds: float) -> None:
+        """``anyio.sleep(seconds)``.
+
+        Args:
+            seconds: How long; zero or less returns at once.
+        """
         await anyio.sleep(max(0.0, seconds))
 
     def __repr__(self) -> str:

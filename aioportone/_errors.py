@@ -57,6 +57,11 @@ class ConfigurationError(PortOneError, ValueError):
     """An argument or environment variable is missing or invalid.
 
     ``argument`` names the offending parameter; its value is never included when it is secret.
+    The message reads ``"<argument>: <problem>"``.
+
+    Args:
+        argument: The name of the offending parameter (or environment variable).
+        problem: What is wrong with it, in a few words.
     """
 
     def __init__(self, argument: str, problem: str) -> None:
@@ -66,7 +71,15 @@ class ConfigurationError(PortOneError, ValueError):
 
 
 class TransportError(PortOneError):
-    """The request never got an answer from PortOne (connection or timeout problem)."""
+    """The request never got an answer from PortOne (connection or timeout problem).
+
+    Args:
+        message: What went wrong.
+        method: The HTTP method of the request, shown in the message.
+        url: The URL of the request, without its query string.
+        request_sent: False only when the connection could not even be opened, so PortOne
+            saw nothing and any request may be sent again.
+    """
 
     def __init__(
         self, message: str, *, method: str = "", url: str = "", request_sent: bool = True
@@ -91,7 +104,12 @@ class AmbiguousResultError(PortOneError):
     """A request that moves money failed in a way that leaves its outcome unknown.
 
     It was *not* retried, because a blind retry could move the money twice. ``how_to_check`` says
-    which call tells whether the operation happened.
+    which call tells whether the operation happened. The error that left the outcome unknown is
+    chained as ``__cause__``.
+
+    Args:
+        message: What was attempted and what went wrong.
+        how_to_check: Which call tells whether the operation happened; appended to the message.
     """
 
     def __init__(self, message: str, *, how_to_check: str) -> None:
@@ -121,6 +139,17 @@ class APIError(PortOneError):
     ``status`` is the HTTP status; ``code`` PortOne's ``status_code`` string (e.g. ``"4054"``),
     ``reason`` its ``status_reason`` (some answers spell it ``status_message``), ``message`` its
     human-readable message and ``body`` the decoded JSON (``None`` when the body was not JSON).
+    The subclasses below take the same arguments.
+
+    Args:
+        status: The HTTP status of PortOne's answer.
+        code: PortOne's ``status_code`` (e.g. ``"4054"``), if the answer had one.
+        reason: PortOne's ``status_reason`` (or ``status_message``), if any.
+        message: PortOne's human-readable ``message``, if any.
+        body: The decoded JSON answer, or ``None`` when it was not a JSON object.
+        method: The HTTP method of the request, shown in the message.
+        url: The URL of the request, without its query string.
+        retry_after: PortOne's ``Retry-After`` in seconds, when it sent one.
     """
 
     def __init__(

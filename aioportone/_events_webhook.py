@@ -39,10 +39,22 @@ class PaymentEvent:
 
     PortOne asks merchants to also check ``amount`` and ``currency`` against their own record of
     ``merchant_order_ref`` before fulfilling the order.
+
+    Attributes:
+        order_ref: PortOne's reference for the transaction (the one refunds and details
+            lookups take).
+        merchant_order_ref: Your reference of the payment.
+        channel_order_ref: The payment channel's own reference.
+        channel_key: The payment channel (e.g. ``"OMISE"``).
+        method_name: The payment method.
+        country_code: ISO 3166 alpha-2 country code.
+        status: The payment's status, e.g. ``"Success"``.
+        amount: The amount, as signed.
+        currency: ISO 4217 currency code.
+        raw: The whole payload, read-only; fields not listed above are not authenticated.
     """
 
     order_ref: str
-    """PortOne's reference for the transaction (the one refunds and status lookups take)."""
     merchant_order_ref: str
     channel_order_ref: str
     channel_key: str
@@ -56,7 +68,18 @@ class PaymentEvent:
 
 @dataclass(frozen=True, slots=True)
 class PaymentLinkEvent:
-    """A payment-link webhook whose ``signature_hash`` matched."""
+    """A payment-link webhook whose ``signature_hash`` matched.
+
+    Attributes:
+        link_ref: PortOne's reference of the payment link.
+        merchant_order_ref: Your id of the order.
+        status: The link's state, e.g. ``"Success"``.
+        amount: The amount, as signed.
+        currency: ISO 4217 currency code.
+        country_code: ISO 3166 alpha-2 code; read from the payload's ``countryCode`` when it
+            has no ``country_code``.
+        raw: The whole payload, read-only; fields not listed above are not authenticated.
+    """
 
     link_ref: str
     merchant_order_ref: str
@@ -64,7 +87,6 @@ class PaymentLinkEvent:
     amount: Decimal
     currency: str
     country_code: str
-    """Read from the payload's ``countryCode`` when it has no ``country_code``."""
     raw: Mapping[str, Any] = field(repr=False, hash=False)
 
 
@@ -74,6 +96,13 @@ class SubscriptionLinkEvent:
 
     The amounts (``collected_amount``, ``recurring_amount``, ...) are not signed; they are in
     ``raw`` only.
+
+    Attributes:
+        order_ref: PortOne's reference of the subscription order.
+        merchant_order_ref: Your reference of the subscription.
+        status: Its status.
+        currency: ISO 4217 currency code.
+        raw: The whole payload, read-only; fields not listed above are not authenticated.
     """
 
     order_ref: str
@@ -89,6 +118,13 @@ class RedirectResult:
 
     ``amount`` and ``currency`` travel in the redirect too but are not signed, so they are only
     in ``raw``; confirm them with a transaction status lookup before trusting them.
+
+    Attributes:
+        order_ref: PortOne's reference of the payment.
+        merchant_order_ref: Your reference of the payment.
+        channel_order_ref: The payment channel's own reference.
+        status: The payment's status.
+        raw: Every query parameter, read-only; those not listed above are not authenticated.
     """
 
     order_ref: str
@@ -104,10 +140,18 @@ class RefundEvent:
 
     Use it only as a hint that something changed, and reconcile with
     ``await portone.refunds.get(event.order_ref)``, which asks PortOne itself.
+
+    Attributes:
+        order_ref: PortOne's reference of the refunded payment (the payload's
+            ``payment_txn_ref``).
+        refund_id: The refund's id, if the payload has one.
+        refund_status: The refund's status, if given.
+        amount: The amount, if given.
+        currency: The currency, if given.
+        raw: The whole payload, read-only; none of it is authenticated.
     """
 
     order_ref: str
-    """PortOne's reference of the refunded payment (the payload's ``payment_txn_ref``)."""
     refund_id: str | None
     refund_status: str | None
     amount: Decimal | None

@@ -80,6 +80,30 @@ class TokenManager(AsyncContextManagerMixin):
 
     ``token_source`` is ``"local"`` (mint 100 s JWTs with the secret, the default),
     ``"server"`` (6-hour JWTs from PortOne's auth-token API) or any :class:`TokenSource`.
+    Entering it starts the background refresh and returns once a token is held; leaving it
+    stops the refresh.
+
+    Args:
+        client_key: Your PortOne key, the JWT's ``sub``; ``$PORTONE_CLIENT_KEY`` when None.
+        secret_key: Your PortOne secret, the HMAC key of minted JWTs;
+            ``$PORTONE_SECRET_KEY`` when None. Never shown in a log, repr or message.
+        token_source: ``"local"``, ``"server"`` or a :class:`TokenSource` of your own.
+        lifetime: Seconds a locally minted JWT lives, ``exp - iat`` (10 s to 24 h).
+        skew_allowance: Seconds a minted ``iat`` is back-dated, so that a PortOne clock
+            trailing ours does not see a token issued in the future (under half of
+            ``lifetime``).
+        sub_merchant_key: A sub-merchant's key, sent as ``X-Portone-SubMerchant-Key``.
+        base_url: PortOne's origin. Credentials are added only to requests for this origin,
+            so a session of your own must send its requests to the same one.
+        wait_timeout: Seconds :meth:`get` waits for a token when none is usable (at most
+            3600).
+        retry_on_token_rejection: Whether a request PortOne answers with 4054 (the JWT is
+            invalid or expired) is sent once more with a new token.
+        policy: When to refresh and how to back off; :class:`RefreshPolicy` defaults when None.
+        on_event: Called with each :class:`TokenEvent`; an exception it raises is logged,
+            never raised into the refresh.
+        clock: The time source; the system clock when None.
+        rng: The random source for refresh and backoff jitter.
     """
 
     def __init__(
@@ -210,6 +234,9 @@ class TokenManager(AsyncContextManagerMixin):
         For a frontend that asks the backend for a JWT. A local source mints on the spot if the
         held token is below its floor; a server source raises :class:`TokenUnavailableError`
         (use :meth:`get` to wait for the refresh instead).
+
+        Raises:
+            TokenUnavailableError: No token may be sent now.
         """
         token = self._ready()
         if token is None:
@@ -231,7 +258,15 @@ class TokenManager(AsyncContextManagerMixin):
         return None
 
     async def get(self) -> Token:
-        """The token to send now, waiting (up to ``wait_timeout``) if a refresh is needed."""
+        """The token to send now, waiting (up to ``wait_timeout``) if a refresh is needed.
+
+        Raises:
+            TokenUnavailableError: None became usable within ``wait_timeout``, or the manager
+                is not running; the last refresh failure is chained as ``__cause__``.
+            PortOneError: The last refresh failed in a way retrying cannot fix (such as
+                :class:`AuthenticationError` for a wrong key or secret) and no usable token
+                is left.
+        """
         return self.usable() or await self._wait_for_token()  # usable(): the hot path
 
     async def _wait_for_token(self) -> Token:
@@ -285,6 +320,9 @@ class TokenManager(AsyncContextManagerMixin):
 
         A request that was rejected with an old token must not throw away the new token
         another request already obtained.
+
+        Args:
+            token: The token PortOne rejected.
         """
         # Only the first rejection of a token counts: later answers to requests sent with the
         # same token must not cut a refresh backoff short again and again.
@@ -401,6 +439,13 @@ class TokenManager(AsyncContextManagerMixin):
 
         Built once per token and shared by every request that uses it; callers must not
         mutate the mapping (aiohttp copies it into each request).
+
+        Args:
+            token: The token to send, from :meth:`get` or :meth:`usable`.
+
+        Returns:
+            ``X-Portone-Client-Key``, ``Authorization: Bearer <JWT>`` and, with a sub-merchant,
+            ``X-Portone-SubMerchant-Key``.
         """
         cached = self._headers_for
         if cached is not None and cached[0] is token:
@@ -410,12 +455,20 @@ class TokenManager(AsyncContextManagerMixin):
         return headers
 
     def rejected(self, token: Token) -> None:
-        """PortOne answered 4054 to a request sent with ``token``."""
+        """PortOne answered 4054 to a request sent with ``token``: replace it.
+
+        Args:
+            token: The token the rejected request carried.
+        """
         self.invalidate(token)
         self._emit("token_rejected")
 
     def observe_answer(self, headers: Mapping[str, str]) -> None:
-        """Learn PortOne's clock from the ``Date`` header of one of its answers."""
+        """Learn PortOne's clock from the ``Date`` header of one of its answers.
+
+        Args:
+            headers: The headers of an answer from PortOne.
+        """
         before = self.offset.offset
         if not self.offset.observe(headers.get("Date"), self.clock.time()):
             return

@@ -27,14 +27,23 @@ class TokenEvent:
     ``name`` is one of ``refreshed``, ``refresh_scheduled``, ``refresh_failed``,
     ``refresh_gave_up`` (an error retrying cannot fix), ``token_rejected`` (PortOne answered
     4054), ``clock_skew`` (PortOne's clock differs from ours) and ``hook_failed``.
+
+    Attributes:
+        name: What happened, one of the names above.
+        source: The token source's name (``"local"``, ``"server"``).
+        expires_in: Seconds of life the current token has left (``None`` when there is none).
+        delay: For ``refresh_scheduled`` and failures: seconds until the next attempt.
+        attempt: For failures: how many in a row, counting this one.
+        waiters: How many requests were waiting for a token.
+        error: For failures: the error as ``"Type: message"`` (never a secret).
+        offset: For ``clock_skew``: seconds PortOne's clock is ahead of ours (negative:
+            behind).
     """
 
     name: str
     source: str
     expires_in: float | None = None
-    """Seconds of life the current token has left (``None`` when there is none)."""
     delay: float | None = None
-    """For ``refresh_scheduled`` and failures: seconds until the next attempt."""
     attempt: int | None = None
     waiters: int = 0
     error: str | None = None
@@ -42,6 +51,7 @@ class TokenEvent:
 
 
 EventHook = Callable[[TokenEvent], None]
+"""A plain callable taking each :class:`TokenEvent` (``on_event=``); it must not block."""
 
 _LEVELS = {
     "refreshed": "debug",

@@ -299,7 +299,14 @@ def verify_payment_webhook(
 ) -> PaymentEvent:
     """Check a payment webhook's ``signature_hash`` and return it as a :class:`PaymentEvent`.
 
-    ``payload`` is the request body (bytes or str) or the already-decoded JSON object.
+    Args:
+        payload: The request body (bytes or str) or the already-decoded JSON object.
+        secret_key: Your PortOne secret, the HMAC key.
+
+    Raises:
+        SignatureError: The signature or a signed field is missing, or the signature is wrong.
+        WebhookPayloadError: The payload is not a JSON object (a :class:`SignatureError`).
+        ConfigurationError: ``secret_key`` is not a usable secret.
     """
     data = _decode(payload)
     fields = _verify_fields(data, secret_key, _PAYMENT_WEBHOOK_FIELDS, what="payment webhook")
@@ -309,7 +316,17 @@ def verify_payment_webhook(
 def verify_payment_link_webhook(
     payload: bytes | str | Mapping[str, Any], secret_key: str
 ) -> PaymentLinkEvent:
-    """Check a payment-link webhook's ``signature_hash``; return a :class:`PaymentLinkEvent`."""
+    """Check a payment-link webhook's ``signature_hash``; return a :class:`PaymentLinkEvent`.
+
+    Args:
+        payload: The request body (bytes or str) or the already-decoded JSON object.
+        secret_key: Your PortOne secret, the HMAC key.
+
+    Raises:
+        SignatureError: The signature or a signed field is missing, or the signature is wrong.
+        WebhookPayloadError: The payload is not a JSON object (a :class:`SignatureError`).
+        ConfigurationError: ``secret_key`` is not a usable secret.
+    """
     data = _decode(payload)
     # https://docs.portone.cloud/docs/payment-link-webhook: the payload spells the signed
     # country_code as "countryCode". [I] Its value is the one that was signed.
@@ -324,7 +341,17 @@ def verify_subscription_link_webhook(
     payload: bytes | str | Mapping[str, Any], secret_key: str
 ) -> SubscriptionLinkEvent:
     """Check a subscription-link webhook's ``signature_hash``; return a
-    :class:`SubscriptionLinkEvent`."""
+    :class:`SubscriptionLinkEvent`.
+
+    Args:
+        payload: The request body (bytes or str) or the already-decoded JSON object.
+        secret_key: Your PortOne secret, the HMAC key.
+
+    Raises:
+        SignatureError: The signature or a signed field is missing, or the signature is wrong.
+        WebhookPayloadError: The payload is not a JSON object (a :class:`SignatureError`).
+        ConfigurationError: ``secret_key`` is not a usable secret.
+    """
     data = _decode(payload)
     fields = _verify_fields(
         data, secret_key, _SUBSCRIPTION_LINK_WEBHOOK_FIELDS, what="subscription-link webhook"
@@ -338,6 +365,15 @@ def verify_redirect(params: Mapping[str, str] | str, secret_key: str) -> Redirec
     ``params`` is a mapping of decoded query parameters (aiohttp's ``request.query``, a dict) or
     the raw query string (``"order_ref=...&status=..."``, with or without a leading ``?``).
     A signed parameter that appears twice is rejected: the app might read the other copy.
+
+    Args:
+        params: The query parameters, as a mapping or a query string.
+        secret_key: Your PortOne secret, the HMAC key.
+
+    Raises:
+        SignatureError: The signature or a signed parameter is missing or repeated, or the
+            signature is wrong.
+        ConfigurationError: ``secret_key`` is not a usable secret.
     """
     query = _query(params)
     received = query.get(_SIGNATURE_FIELD)
@@ -374,8 +410,12 @@ def parse_refund_webhook(payload: bytes | str | Mapping[str, Any]) -> RefundEven
 
     Anyone who knows your webhook URL can send one, so treat the event as a hint only and ask
     PortOne for the truth with ``await portone.refunds.get(event.order_ref)`` before acting.
-    Raises :class:`WebhookPayloadError` when the body is not a JSON object or has no
-    ``payment_txn_ref``.
+    Args:
+        payload: The request body (bytes or str) or the already-decoded JSON object.
+
+    Raises:
+        WebhookPayloadError: The body is not a JSON object, has no ``payment_txn_ref``, or
+            its ``amount`` is not a number.
     """
     # https://docs.portone.cloud/docs/refund-webhook: the payload has no signature_hash.
     data = _decode(payload)

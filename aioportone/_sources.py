@@ -27,7 +27,11 @@ class TokenSource(Protocol):
     name: str
 
     async def fetch(self, now: float) -> Token:
-        """A fresh token, or raise; ``now`` is our clock's time."""
+        """A fresh token, or raise; ``now`` is our clock's time.
+
+        Args:
+            now: Unix seconds on the manager's clock.
+        """
         ...
 
 
@@ -43,6 +47,15 @@ class LocalTokenSource:
     ``skew_allowance`` seconds in the past so that a PortOne server whose clock trails ours does
     not reject the token as issued in the future; ``exp - iat`` stays ``lifetime``. Both claims
     are on PortOne's clock as far as we know it (``offset``).
+
+    :class:`TokenManager` builds one for ``token_source="local"``.
+
+    Args:
+        portone_key: The PortOne (client) key, the ``sub`` claim.
+        key: The secret as a joserfc key.
+        lifetime: Seconds from ``iat`` to ``exp`` (whole seconds are used).
+        skew_allowance: Seconds ``iat`` is set in the past.
+        offset: The learned offset between PortOne's clock and ours.
     """
 
     name = "local"
@@ -63,9 +76,19 @@ class LocalTokenSource:
         self._offset = offset
 
     async def fetch(self, now: float) -> Token:
+        """Mint a token (see :meth:`mint_now`).
+
+        Args:
+            now: Unix seconds on our clock.
+        """
         return self.mint_now(now)
 
     def mint_now(self, now: float) -> Token:
+        """Mint a token at once, with no I/O.
+
+        Args:
+            now: Unix seconds on our clock.
+        """
         issued = math.floor(self._offset.server_now(now) - self._skew)
         expires = issued + self._lifetime
         value = _jwt.mint(

@@ -26,6 +26,12 @@ class Token:
 
     ``value`` is the JWT itself; :func:`repr` and :func:`str` never show it. ``issued_at`` is when
     we obtained it and ``expires_at`` when PortOne will stop accepting it, both on our clock.
+
+    Attributes:
+        value: The JWT, for an ``Authorization: Bearer`` header or a frontend.
+        issued_at: When it was obtained, in Unix seconds on our clock.
+        expires_at: When PortOne stops accepting it, in Unix seconds on our clock.
+        source: The name of the source that produced it (``"local"``, ``"server"``).
     """
 
     value: str = field(repr=False)
@@ -35,9 +41,15 @@ class Token:
 
     @property
     def lifetime(self) -> float:
+        """Seconds from ``issued_at`` to ``expires_at``."""
         return self.expires_at - self.issued_at
 
     def remaining(self, now: float) -> float:
+        """Seconds of life left at ``now``.
+
+        Args:
+            now: Unix seconds on our clock.
+        """
         return self.expires_at - now
 
     def __repr__(self) -> str:
@@ -62,6 +74,19 @@ class RefreshPolicy:
     The *floor* is the least life a token may have when sent: ``floor_share`` of its lifetime,
     at most ``floor_max`` seconds (10 s for a 100 s token, 30 s for a 6 h one). A request that
     takes a few seconds to reach PortOne must still arrive with a valid token.
+
+    Raises :class:`ValueError` for shares that do not fit together.
+
+    Attributes:
+        refresh_at: The share of a token's life after which it is replaced (0 to 1).
+        jitter: Up to this share of its life is taken off the refresh point, at random.
+        floor_share: A token with less than this share of its life left is never sent.
+        floor_max: The floor in seconds is at most this.
+        backoff_base: Seconds of the first backoff after a transient refresh failure.
+        backoff_max: The longest backoff after transient failures, in seconds.
+        fatal_backoff: Seconds to wait after the first failure retrying cannot fix (wrong
+            key or secret), doubled after each further one.
+        fatal_backoff_max: The longest such wait, in seconds.
     """
 
     refresh_at: float = 0.75
@@ -84,14 +109,32 @@ class RefreshPolicy:
             raise ValueError("floor_share must be less than the life left at the refresh point")
 
     def floor(self, token: Token) -> float:
-        """Seconds of life below which ``token`` is never sent."""
+        """Seconds of life below which ``token`` is never sent.
+
+        Args:
+            token: The token in question.
+        """
         return min(self.floor_max, token.lifetime * self.floor_share)
 
     def usable(self, token: Token, now: float) -> bool:
+        """Whether ``token`` may still be sent at ``now`` (it is above its floor).
+
+        Args:
+            token: The token in question.
+            now: Unix seconds on our clock.
+        """
         return token.remaining(now) > self.floor(token)
 
     def refresh_time(self, token: Token, rng: random.Random) -> float:
-        """When the background task should replace ``token``."""
+        """When the background task should replace ``token``.
+
+        Args:
+            token: The token just obtained.
+            rng: The random source of the jitter.
+
+        Returns:
+            Unix seconds on our clock.
+        """
         share = self.refresh_at - self.jitter * rng.random()
         return token.issued_at + token.lifetime * share
 
@@ -102,6 +145,15 @@ class RefreshPolicy:
 
         While a token is still usable the delay is capped at half the time left before its floor,
         so several retries happen before any request has to wait.
+
+        Args:
+            attempt: How many transient failures in a row, counting this one.
+            token: The token still held, or None.
+            now: Unix seconds on our clock.
+            rng: The random source of the jitter.
+
+        Returns:
+            Seconds to wait.
         """
         cap = min(self.backoff_max, self.backoff_base * 2.0 ** min(attempt - 1, 30))
         if token is not None:
@@ -113,5 +165,12 @@ class RefreshPolicy:
         return float(rng.uniform(low, cap))
 
     def fatal_delay(self, attempt: int) -> float:
-        """Delay before trying again after the ``attempt``-th error that retrying cannot fix."""
+        """Delay before trying again after the ``attempt``-th error that retrying cannot fix.
+
+        Args:
+            attempt: How many such errors in a row, counting this one (from 1).
+
+        Returns:
+            Seconds to wait.
+        """
         return min(self.fatal_backoff_max, self.fatal_backoff * 2.0 ** min(attempt - 1, 30))

@@ -44,7 +44,14 @@ class RetryPolicy:
     refused with 429, connections that never opened): ``max_retries`` more tries, full-jitter
     exponential backoff from ``backoff_base`` up to ``backoff_max`` seconds; a ``Retry-After``
     up to ``retry_after_max`` seconds is honoured as is (a longer one is not waited for: the
-    error goes to the caller)."""
+    error goes to the caller).
+
+    Attributes:
+        max_retries: How many more tries after the first.
+        backoff_base: The cap of the first backoff, in seconds (doubled per attempt).
+        backoff_max: The largest backoff cap, in seconds.
+        retry_after_max: The longest ``Retry-After`` waited for, in seconds.
+    """
 
     max_retries: int = 2
     backoff_base: float = 0.5
@@ -52,6 +59,12 @@ class RetryPolicy:
     retry_after_max: float = 60.0
 
     def delay(self, attempt: int, rng: random.Random) -> float:
+        """Seconds to wait before retrying: uniform between 0 and the attempt's cap.
+
+        Args:
+            attempt: Which attempt failed (from 1).
+            rng: The random source of the jitter.
+        """
         cap = min(self.backoff_max, self.backoff_base * 2.0 ** (attempt - 1))
         return rng.uniform(0.0, cap)
 

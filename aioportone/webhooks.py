@@ -62,7 +62,9 @@ __all__ = [
 ]
 
 WebhookKind = Literal["payment", "payment_link", "subscription_link", "refund"]
+"""The ``kind`` of webhook a :func:`webhook_handler` route receives."""
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+"""An ``aiohttp.web`` request handler, as :func:`webhook_handler` returns."""
 
 _PARSERS: Final[Mapping[str, Callable[[bytes, str], WebhookEvent]]] = {
     "payment": verify_payment_webhook,
@@ -116,6 +118,18 @@ def webhook_handler(
 
     ``kind="refund"`` events are unsigned (see :class:`RefundEvent`) and skip verification;
     ``secret_key`` is checked all the same, so every kind is set up the same way.
+
+    Args:
+        secret_key: Your PortOne secret, the HMAC key.
+        on_event: An async callable awaited with each verified event.
+        kind: Which webhook the route receives: ``"payment"`` (default),
+            ``"payment_link"``, ``"subscription_link"`` or ``"refund"``.
+
+    Returns:
+        The handler, for ``app.router.add_post(path, handler)``.
+
+    Raises:
+        ConfigurationError: A bad ``secret_key``, ``kind`` or ``on_event``.
     """
     check_secret(secret_key)
     if kind not in _PARSERS:

@@ -78,16 +78,27 @@ def _content(data: Mapping[str, Any]) -> Mapping[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class TransactionStatus:
-    """The status of one payment attempt (``Success``, ``Failed``, ``Pending``, ``Expired``...)."""
+    """The status of one payment attempt (``Success``, ``Failed``, ``Pending``, ``Expired``...).
+
+    Attributes:
+        order_ref: PortOne's reference: the one refunds and ``transactions.details`` take.
+        channel_order_ref: The payment channel's own reference.
+        status: The attempt's status.
+        raw: PortOne's whole answer, read-only (left out of ``repr``).
+    """
 
     order_ref: str
-    """PortOne's reference: the one refunds and :meth:`Transactions.details` take."""
     channel_order_ref: str
     status: str
     raw: Mapping[str, Any] = field(repr=False, hash=False)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> TransactionStatus:
+        """Read PortOne's answer.
+
+        Args:
+            data: The decoded JSON answer.
+        """
         content = _content(data)
         return cls(
             order_ref=_text(content, "order_ref"),
@@ -99,7 +110,29 @@ class TransactionStatus:
 
 @dataclass(frozen=True, slots=True)
 class Transaction:
-    """A payment attempt in full, from the details lookup or the payments listing."""
+    """A payment attempt in full, from the details lookup or the payments listing.
+
+    Text fields PortOne left out read as ``""``, numbers and flags as ``None``.
+
+    Attributes:
+        order_ref: PortOne's reference of the payment.
+        merchant_order_ref: Your reference (for a link's attempt, the link's with ``_1``...).
+        channel_order_ref: The payment channel's own reference.
+        status: ``Success``, ``Failed``, ``Pending``...
+        status_code: PortOne's status code of the attempt (``"2000"`` on success).
+        status_reason: PortOne's status reason.
+        amount: The amount paid.
+        currency: ISO 4217 currency code.
+        country_code: ISO 3166 alpha-2 country code.
+        channel_key: The payment channel (e.g. ``"OMISE"``): what a refund's ``channel`` takes.
+        method_name: The payment method.
+        payment_link_ref: The payment link it was paid on, if any.
+        created_at: When it was created, as PortOne wrote it.
+        is_refund_allowed: Whether PortOne allows refunding it.
+        is_multi_refund_allowed: Whether it may be refunded more than once.
+        refund_status: PortOne's refund status, ``""`` while nothing was refunded.
+        raw: PortOne's whole answer, read-only (left out of ``repr``).
+    """
 
     order_ref: str
     merchant_order_ref: str
@@ -121,7 +154,11 @@ class Transaction:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Transaction:
-        """Read one transaction; the details lookup wraps it in ``content``, the listing not."""
+        """Read one transaction; the details lookup wraps it in ``content``, the listing not.
+
+        Args:
+            data: The decoded JSON answer, or one item of the listing.
+        """
         item = _content(data)
         return cls(
             order_ref=_text(item, "order_ref"),
@@ -148,19 +185,33 @@ class Transaction:
 
 @dataclass(frozen=True, slots=True)
 class PaymentLink:
-    """A payment link PortOne created (or already had, when ``recovered`` is True)."""
+    """A payment link PortOne created (or already had, when ``recovered`` is True).
+
+    Attributes:
+        payment_link_ref: PortOne's reference of the link.
+        url: The checkout URL to send the buyer to; None when PortOne's answer did not carry
+            it.
+        merchant_order_id: Your id of the order.
+        recovered: True when PortOne already had this link (a retried create, or
+            ``resolve_duplicate``) and it was looked up by ``merchant_order_id`` rather than
+            created by this call.
+        raw: PortOne's whole answer, read-only (left out of ``repr``).
+    """
 
     payment_link_ref: str
     url: str | None
-    """The checkout URL to send the buyer to; None when PortOne's answer did not carry it."""
     merchant_order_id: str
     recovered: bool
-    """True when PortOne already had this link (a retried create, or ``resolve_duplicate``) and
-    it was looked up by ``merchant_order_id`` rather than created by this call."""
     raw: Mapping[str, Any] = field(repr=False, hash=False)
 
     @classmethod
     def created(cls, data: Mapping[str, Any], merchant_order_id: str) -> PaymentLink:
+        """Read PortOne's answer to a link creation.
+
+        Args:
+            data: The decoded JSON answer.
+            merchant_order_id: The id the link was created under.
+        """
         # https://docs.portone.cloud/docs/payment-link-api: a bare object, no envelope.
         return cls(
             payment_link_ref=_text(data, "payment_link_ref"),
@@ -172,6 +223,12 @@ class PaymentLink:
 
     @classmethod
     def recovered_from(cls, status: PaymentLinkStatus, merchant_order_id: str) -> PaymentLink:
+        """The link PortOne already had, from its status lookup (``recovered=True``).
+
+        Args:
+            status: The looked-up status of the link.
+            merchant_order_id: The id the link was created under.
+        """
         return cls(
             payment_link_ref=status.payment_link_ref,
             url=status.url,
@@ -183,10 +240,20 @@ class PaymentLink:
 
 @dataclass(frozen=True, slots=True)
 class LinkTransaction:
-    """One payment attempt made on a payment link."""
+    """One payment attempt made on a payment link.
+
+    Attributes:
+        merchant_order_ref: The attempt's own merchant ref (PortOne appends ``_1``, ``_2``...
+            to the link's): what ``transactions.status`` takes.
+        channel_order_ref: The payment channel's own reference.
+        status: The attempt's status.
+        status_code: PortOne's status code of the attempt.
+        status_reason: PortOne's status reason.
+        created_at: When it was made, as PortOne wrote it.
+        raw: The attempt as PortOne sent it, read-only (left out of ``repr``).
+    """
 
     merchant_order_ref: str
-    """The attempt's own merchant ref (PortOne appends ``_1``, ``_2``... to the link's)."""
     channel_order_ref: str
     status: str
     status_code: str
@@ -196,6 +263,11 @@ class LinkTransaction:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> LinkTransaction:
+        """Read one item of a link's ``transactionsList``.
+
+        Args:
+            data: The decoded JSON item.
+        """
         return cls(
             merchant_order_ref=_text(data, "merchantOrderRef", "merchant_order_ref"),
             channel_order_ref=_text(data, "channelOrderRef", "channel_order_ref"),
@@ -210,7 +282,16 @@ class LinkTransaction:
 @dataclass(frozen=True, slots=True)
 class PaymentLinkStatus:
     """A payment link's state (``Created``, ``Processing``, ``Success``, ``Expired``,
-    ``Cancelled``) and the payment attempts made on it."""
+    ``Cancelled``) and the payment attempts made on it.
+
+    Attributes:
+        payment_link_ref: PortOne's reference of the link.
+        merchant_order_ref: Your id of the order.
+        status: The link's state.
+        url: The checkout URL, when PortOne sent it.
+        transactions: The payment attempts, oldest first.
+        raw: PortOne's whole answer, read-only (left out of ``repr``).
+    """
 
     payment_link_ref: str
     merchant_order_ref: str
@@ -221,6 +302,11 @@ class PaymentLinkStatus:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PaymentLinkStatus:
+        """Read PortOne's answer.
+
+        Args:
+            data: The decoded JSON answer.
+        """
         # PortOne answers this one in camelCase; snake_case is read too, should it change.
         content = _content(data)
         attempts = content.get("transactionsList", content.get("transactions_list"))
@@ -236,7 +322,16 @@ class PaymentLinkStatus:
 
 @dataclass(frozen=True, slots=True)
 class PaymentLinkDetails:
-    """A payment link as PortOne stores it, returned by an update."""
+    """A payment link as PortOne stores it, returned by an update.
+
+    Attributes:
+        merchant_order_id: Your id of the order.
+        status: The link's state.
+        url: The checkout URL, when PortOne sent it.
+        amount: The amount the link asks for.
+        currency: ISO 4217 currency code.
+        raw: PortOne's whole answer, read-only (left out of ``repr``).
+    """
 
     merchant_order_id: str
     status: str
@@ -247,6 +342,11 @@ class PaymentLinkDetails:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PaymentLinkDetails:
+        """Read PortOne's answer.
+
+        Args:
+            data: The decoded JSON answer.
+        """
         content = _content(data)
         return cls(
             merchant_order_id=_text(content, "merchant_order_id", "link_order_ref"),
@@ -260,14 +360,25 @@ class PaymentLinkDetails:
 
 @dataclass(frozen=True, slots=True)
 class Refund:
-    """One refund of a payment."""
+    """One refund of a payment.
+
+    Attributes:
+        refund_id: PortOne's id of the refund.
+        psp_refund_id: The payment channel's id of the refund.
+        amount: The amount refunded.
+        currency: ISO 4217 currency code.
+        status: PortOne's ``refund_status``, e.g. ``"SUCCESS"``.
+        refund_type: The refund type as PortOne wrote it (e.g. ``"partial"``).
+        reason: The reason given.
+        refunded_at: When, as PortOne wrote it.
+        raw: The refund as PortOne sent it, read-only (left out of ``repr``).
+    """
 
     refund_id: str
     psp_refund_id: str
     amount: Decimal | None
     currency: str
     status: str
-    """PortOne's ``refund_status``, e.g. ``"SUCCESS"``."""
     refund_type: str
     reason: str
     refunded_at: str
@@ -275,6 +386,11 @@ class Refund:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Refund:
+        """Read one item of ``refundDetails``.
+
+        Args:
+            data: The decoded JSON item.
+        """
         return cls(
             refund_id=_text(data, "refund_id"),
             psp_refund_id=_text(data, "psp_refund_id"),
@@ -290,7 +406,13 @@ class Refund:
 
 @dataclass(frozen=True, slots=True)
 class RefundSummary:
-    """Every refund of one payment, and the amount that can still be refunded."""
+    """Every refund of one payment, and the amount that can still be refunded.
+
+    Attributes:
+        amount_to_refund: What can still be refunded.
+        refunds: Every refund, oldest first.
+        raw: PortOne's whole answer, read-only (left out of ``repr``).
+    """
 
     amount_to_refund: Decimal | None
     refunds: tuple[Refund, ...]
@@ -303,6 +425,11 @@ class RefundSummary:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RefundSummary:
+        """Read PortOne's answer.
+
+        Args:
+            data: The decoded JSON answer.
+        """
         # https://docs.portone.cloud/docs/refund: a bare object, camelCase at the top only.
         body = _content(data)
         return cls(
@@ -317,7 +444,17 @@ class RefundSummary:
 
 @dataclass(frozen=True, slots=True)
 class WebhookEndpoint:
-    """A URL PortOne posts one type of webhook to."""
+    """A URL PortOne posts one type of webhook to.
+
+    Attributes:
+        name: The name it was registered under.
+        uuid: PortOne's id of the endpoint.
+        url: Where PortOne posts.
+        type: The webhook type, e.g. ``"payment_status"``.
+        enabled: Whether PortOne posts to it.
+        created_at: When it was registered, as PortOne wrote it.
+        raw: The endpoint as PortOne sent it, read-only (left out of ``repr``).
+    """
 
     name: str
     uuid: str
@@ -329,6 +466,11 @@ class WebhookEndpoint:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> WebhookEndpoint:
+        """Read one registered endpoint.
+
+        Args:
+            data: The decoded JSON object.
+        """
         return cls(
             name=_text(data, "name"),
             uuid=_text(data, "uuid"),

@@ -67,7 +67,11 @@ _UPDATE_FIELDS = frozenset(
 
 
 class PaymentLinks:
-    """``portone.payment_links``: hosted checkout links you send to buyers."""
+    """``portone.payment_links``: hosted checkout links you send to buyers.
+
+    Args:
+        client: The client whose requests it makes (built by :class:`PortOneClient`).
+    """
 
     def __init__(self, client: PortOneClient) -> None:
         self._client = client
@@ -102,6 +106,36 @@ class PaymentLinks:
 
         ``extra`` carries further documented body fields (``customer_details``,
         ``billing_details``, ``order_details``, ``notes``, ...) as PortOne spells them.
+
+        Args:
+            merchant_order_id: Your unique id of the order; PortOne refuses a second link
+                under the same id.
+            amount: The amount in the currency's unit (e.g. ``2500`` for 2,500 THB); more
+                than 0, and refused before sending when it cannot travel exactly.
+            currency: ISO 4217 code such as ``"THB"``.
+            country_code: ISO 3166 alpha-2 code such as ``"TH"``.
+            merchant_name: The shop name shown on the checkout page.
+            success_url: Where PortOne sends the buyer after paying (http or https).
+            failure_url: Where PortOne sends the buyer after a failed payment.
+            pending_url: Where PortOne sends the buyer while a payment is pending.
+            description: A description of the order, shown to the buyer.
+            expires_at: When the link stops working (a timezone-aware datetime).
+            source: PortOne's ``source`` field: ``"api"`` (default), ``"default"`` or
+                ``"checkout"``.
+            environment: ``"sandbox"`` or ``"live"``; the client's ``environment`` when None.
+            extra: Further body fields; they may not override the ones set from the
+                arguments above.
+            resolve_duplicate: Return the existing link when PortOne already has one for
+                ``merchant_order_id`` instead of raising :class:`DuplicateError`.
+
+        Returns:
+            The link; ``url`` is the checkout page to send the buyer to.
+
+        Raises:
+            DuplicateError: PortOne already has a link for ``merchant_order_id`` (and
+                ``resolve_duplicate`` is False).
+            AmbiguousResultError: The creation was sent, retried, and still got no clear
+                answer: check with :meth:`status_by_merchant_ref`.
         """
         order_id = text("merchant_order_id", merchant_order_id)
         number = wire_amount(amount)
@@ -195,7 +229,11 @@ class PaymentLinks:
         return PaymentLink.recovered_from(status, order_id)
 
     async def status(self, payment_link_ref: str) -> PaymentLinkStatus:
-        """The link's status and payment attempts, by PortOne's ``payment_link_ref``."""
+        """The link's status and payment attempts, by PortOne's ``payment_link_ref``.
+
+        Args:
+            payment_link_ref: PortOne's reference of the link (``PaymentLink.payment_link_ref``).
+        """
         ref = path_segment("payment_link_ref", payment_link_ref)
         data = await self._client.request("GET", f"/api/paymentLink/{ref}/fetch-status")
         return PaymentLinkStatus.from_json(expect_object(data, "a payment-link status"))
@@ -205,6 +243,9 @@ class PaymentLinks:
 
         The lookup is scoped to the sub-merchant key when the client has one, else to the
         client key: a master merchant acting for a sub-merchant created the link there.
+
+        Args:
+            merchant_order_id: The id the link was created under.
         """
         tokens = self._client.tokens
         owner = path_segment("client_key", tokens.sub_merchant_key or self._client.client_key)
@@ -213,7 +254,11 @@ class PaymentLinks:
         return PaymentLinkStatus.from_json(expect_object(data, "a payment-link status"))
 
     async def cancel(self, payment_link_ref: str) -> None:
-        """Cancel the link: buyers can no longer pay with it. Cancelling twice is harmless."""
+        """Cancel the link: buyers can no longer pay with it. Cancelling twice is harmless.
+
+        Args:
+            payment_link_ref: PortOne's reference of the link.
+        """
         ref = path_segment("payment_link_ref", payment_link_ref)
         # Only "cancelled" is a status a merchant may set (payment.yaml); the request is
         # idempotent, so it is retried like a read.
@@ -233,7 +278,20 @@ class PaymentLinks:
         failure_url: str | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> PaymentLinkDetails:
-        """Change some fields of a link that has not been paid; the others keep their value."""
+        """Change some fields of a link that has not been paid; the others keep their value.
+
+        Give at least one field. Retried like a read: the same update twice leaves the same link.
+
+        Args:
+            payment_link_ref: PortOne's reference of the link.
+            amount: A new amount, in the currency's unit.
+            currency: A new ISO 4217 currency code.
+            description: A new description.
+            expires_at: A new expiry (a timezone-aware datetime).
+            success_url: A new success redirect URL.
+            failure_url: A new failure redirect URL.
+            extra: Further body fields PortOne's update accepts, as it spells them.
+        """
         ref = path_segment("payment_link_ref", payment_link_ref)
         body: dict[str, Any] = {}
         if amount is not None:

@@ -28,7 +28,11 @@ _REFUND_TYPES: tuple[RefundType, ...] = get_args(RefundType)
 
 
 class Refunds:
-    """``portone.refunds``: give a buyer their money back, in full or in part."""
+    """``portone.refunds``: give a buyer their money back, in full or in part.
+
+    Args:
+        client: The client whose requests it makes (built by :class:`PortOneClient`).
+    """
 
     def __init__(self, client: PortOneClient) -> None:
         self._client = client
@@ -55,6 +59,22 @@ class Refunds:
         the library: when the connection drops after it went out, or PortOne answers with a
         server error, :class:`AmbiguousResultError` is raised and :meth:`get` tells whether
         the refund happened. (A connection that never opened is retried: PortOne saw nothing.)
+
+        Args:
+            order_ref: PortOne's reference of the payment (``TransactionStatus.order_ref``).
+            amount: The amount in the currency's unit (e.g. ``2500`` for 2,500 THB); more
+                than 0, and refused before sending when it cannot travel exactly.
+            channel: The payment channel the buyer paid with (``Transaction.channel_key``).
+            reason: Why; sent as ``refund_reason``.
+            refund_type: ``"partial"`` (default) or ``"full"``.
+            description: Sent as ``description``; ``reason`` when None.
+            environment: ``"sandbox"`` or ``"live"``; the client's ``environment`` when None.
+
+        Returns:
+            Every refund of the payment; the new one is ``.latest``.
+
+        Raises:
+            AmbiguousResultError: The refund was sent and its outcome is unknown.
         """
         ref = path_segment("order_ref", order_ref)
         reason = free_text("reason", reason)
@@ -84,6 +104,9 @@ class Refunds:
         """Every refund of the payment ``order_ref`` and the amount still refundable.
 
         This is how to confirm a refund webhook, which PortOne does not sign.
+
+        Args:
+            order_ref: PortOne's reference of the payment.
         """
         ref = path_segment("order_ref", order_ref)
         data = await self._client.request("GET", f"/api/refund/{ref}")

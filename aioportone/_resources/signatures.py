@@ -17,7 +17,11 @@ __all__ = ["Signatures"]
 
 class Signatures:
     """``portone.signatures``. Payment links are signed locally; this asks PortOne instead,
-    which is useful to cross-check a signature computed elsewhere."""
+    which is useful to cross-check a signature computed elsewhere.
+
+    Args:
+        client: The client whose requests it makes (built by :class:`PortOneClient`).
+    """
 
     def __init__(self, client: PortOneClient) -> None:
         self._client = client
@@ -31,7 +35,20 @@ class Signatures:
         success_url: str,
         failure_url: str,
     ) -> str:
-        """The payment-request ``signature_hash`` PortOne computes for these fields."""
+        """The payment-request ``signature_hash`` PortOne computes for these fields.
+
+        Retried like a read: signing changes nothing on PortOne's side.
+
+        Args:
+            amount: The amount, in the currency's unit.
+            currency: ISO 4217 code such as ``"THB"``.
+            merchant_order_id: Your id of the order.
+            success_url: The success redirect URL.
+            failure_url: The failure redirect URL.
+
+        Returns:
+            The base64 signature.
+        """
         # https://docs.portone.cloud/docs/payment-request (the generate-signature reference).
         body = {
             "portone_key": self._client.client_key,

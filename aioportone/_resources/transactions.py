@@ -27,7 +27,11 @@ MAX_PAGE_SIZE = 100
 
 
 class Transactions:
-    """``portone.transactions``: look payments up, list them, capture pre-authorised ones."""
+    """``portone.transactions``: look payments up, list them, capture pre-authorised ones.
+
+    Args:
+        client: The client whose requests it makes (built by :class:`PortOneClient`).
+    """
 
     def __init__(self, client: PortOneClient) -> None:
         self._client = client
@@ -37,13 +41,21 @@ class Transactions:
 
         For a payment link, ask :meth:`PaymentLinks.status_by_merchant_ref` instead: each
         attempt on a link has its own merchant ref (the link's with ``_1``, ``_2``... appended).
+
+        Args:
+            merchant_order_ref: Your reference of the payment (for a link's attempt,
+                ``LinkTransaction.merchant_order_ref``).
         """
         ref = path_segment("merchant_order_ref", merchant_order_ref)
         data = await self._client.request("GET", f"/api/transaction/{ref}/status")
         return TransactionStatus.from_json(expect_object(data, "a transaction status"))
 
     async def details(self, order_ref: str) -> Transaction:
-        """Everything PortOne knows about the payment with PortOne's reference ``order_ref``."""
+        """Everything PortOne knows about the payment with PortOne's reference ``order_ref``.
+
+        Args:
+            order_ref: PortOne's reference of the payment (``TransactionStatus.order_ref``).
+        """
         ref = text("order_ref", order_ref)
         key = self._client._key_segment
         # A POST that only reads: replaying it is harmless, so it is retried like a GET.
@@ -69,6 +81,15 @@ class Transactions:
 
         Pages are fetched one at a time as you iterate, until PortOne's ``total_pages``.
         Arguments are checked here, before the first page is asked for.
+
+        Args:
+            start: The start of the window (timezone-aware).
+            end: The end of the window (timezone-aware, not before ``start``).
+            page_size: Payments per page, 1 to 100.
+            environment: ``"sandbox"`` or ``"live"``; the client's ``environment`` when None.
+
+        Returns:
+            An async iterator over the payments.
         """
         window = {"from": check_iso_datetime("start", start), "to": check_iso_datetime("end", end)}
         if start > end:
@@ -111,6 +132,9 @@ class Transactions:
 
         Capture moves money, so it is not replayed after a failure that may have reached
         PortOne: that raises :class:`AmbiguousResultError`; :meth:`details` then tells.
+
+        Args:
+            order_ref: PortOne's reference of the payment.
         """
         ref = path_segment("order_ref", order_ref)
         try:

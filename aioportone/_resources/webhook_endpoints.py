@@ -32,7 +32,11 @@ _TYPES: tuple[WebhookType, ...] = get_args(WebhookType)
 
 
 class WebhookEndpoints:
-    """``portone.webhook_endpoints``. PortOne offers no update or delete: use its console."""
+    """``portone.webhook_endpoints``. PortOne offers no update or delete: use its console.
+
+    Args:
+        client: The client whose requests it makes (built by :class:`PortOneClient`).
+    """
 
     def __init__(self, client: PortOneClient) -> None:
         self._client = client
@@ -45,7 +49,15 @@ class WebhookEndpoints:
         type: WebhookType,
         environment: Environment | None = None,
     ) -> WebhookEndpoint:
-        """Have PortOne post ``type`` webhooks (e.g. ``"payment_status"``) to ``url``."""
+        """Have PortOne post ``type`` webhooks (e.g. ``"payment_status"``) to ``url``.
+
+        Args:
+            name: A name for the endpoint.
+            url: Where PortOne posts (http or https).
+            type: ``"payment_status"``, ``"payment_link_status"``, ``"refund_status"``,
+                ``"subscription_status"``, ``"payout_status"`` or ``"onboarding_status"``.
+            environment: ``"sandbox"`` or ``"live"``; the client's ``environment`` when None.
+        """
         body = {
             "name": free_text("name", name),
             "url": check_url("url", url),
@@ -61,7 +73,11 @@ class WebhookEndpoints:
         return WebhookEndpoint.from_json(content if isinstance(content, dict) else data)
 
     async def list(self, *, environment: Environment | None = None) -> tuple[WebhookEndpoint, ...]:
-        """Every webhook endpoint registered for ``environment`` (the client's by default)."""
+        """Every webhook endpoint registered for ``environment`` (the client's by default).
+
+        Args:
+            environment: ``"sandbox"`` or ``"live"``; the client's ``environment`` when None.
+        """
         env = check_environment(environment, self._client.environment)
         key = self._client._key_segment
         data = expect_object(

@@ -16,6 +16,9 @@ class FakeClock:
 
     Sleepers wake in deadline order as time passes them, and each gets to run before time moves
     on, so a background refresher sees exactly the moments it asked for.
+
+    Args:
+        start: The time it starts at, in Unix seconds.
     """
 
     def __init__(self, start: float = 1_750_000_000.0) -> None:
@@ -24,6 +27,7 @@ class FakeClock:
         self._seq = itertools.count()
 
     def time(self) -> float:
+        """The fake time, in Unix seconds."""
         return self._now
 
     def next_deadline(self) -> float | None:
@@ -32,6 +36,11 @@ class FakeClock:
         return self._sleepers[0][0] if self._sleepers else None
 
     async def sleep(self, seconds: float) -> None:
+        """Return once :meth:`advance` has moved the clock ``seconds`` past now, or further.
+
+        Args:
+            seconds: How long, in fake time; zero or less returns at once.
+        """
         if seconds <= 0:
             await checkpoint()
             return
@@ -43,7 +52,14 @@ class FakeClock:
             event.set()  # a cancelled sleeper no longer holds its deadline
 
     async def advance(self, seconds: float) -> None:
-        """Move time forward by ``seconds``, waking and running every sleeper it passes."""
+        """Move time forward by ``seconds``, waking and running every sleeper it passes.
+
+        Args:
+            seconds: How far, zero or more.
+
+        Raises:
+            ValueError: ``seconds`` is negative.
+        """
         if seconds < 0:
             raise ValueError("seconds: a clock cannot go backwards")
         target = self._now + seconds

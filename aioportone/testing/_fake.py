@@ -43,6 +43,16 @@ class RecordedRequest:
 
     ``authorized`` is whether its JWT passed the fake's check. It stays None where no check ran:
     on the paths PortOne serves without a JWT, and when a scripted fault answered first.
+
+    Attributes:
+        method: The HTTP method.
+        path: The raw path, still percent-encoded, without the query.
+        query: The decoded query parameters.
+        headers: The request headers.
+        body: The raw body.
+        json: The body decoded as JSON, or None.
+        at: When it arrived, in the fake's time (:meth:`FakePortOne.now`).
+        authorized: Whether its JWT passed the fake's check (None: not checked).
     """
 
     method: str
@@ -65,7 +75,20 @@ class Fault:
     ``hold`` keeps matching requests waiting until the test sets that event (to release
     answers in an order of its choosing); ``times`` is how many matching requests it applies
     to (None: any number); ``until`` ends it at that moment of the fake's time (see
-    :meth:`FakePortOne.now`).
+    :meth:`FakePortOne.now`). Usually made by :meth:`FakePortOne.fail`.
+
+    Attributes:
+        status: Answer with this HTTP status.
+        body: The JSON body of that answer; a PortOne-shaped error when None.
+        delay: Real seconds to wait before answering.
+        drop: Close the connection without processing or answering.
+        drop_after: Process the request, then close the connection without answering.
+        retry_after: A ``Retry-After`` header value for the answer.
+        method: Match only this HTTP method.
+        path: Match only paths this regex finds (searched in the raw path).
+        times: How many matching requests it applies to; None for any number.
+        until: The fake's time at which it stops applying.
+        hold: Keep matching requests waiting until this event is set.
     """
 
     status: int | None = None
@@ -82,6 +105,12 @@ class Fault:
     hits: int = field(default=0, init=False)
 
     def matches(self, request: web.Request, now: float) -> bool:
+        """Whether this fault applies to ``request`` at ``now``.
+
+        Args:
+            request: The request the fake received.
+            now: The fake's time.
+        """
         if self.times is not None and self.hits >= self.times:
             return False
         if self.until is not None and now >= self.until:
@@ -113,6 +142,17 @@ class FakePortOne(AsyncContextManagerMixin):
     under test); ``skew`` shifts it, in its JWT checks and its ``Date`` header alike, to play a
     PortOne whose clock is ahead (> 0) or behind (< 0). ``leeway`` forgives that many seconds on
     ``iat`` in the future, as a lenient server would; PortOne's own check allows none.
+    Entering it starts the server; ``url`` is then its address.
+
+    Args:
+        merchants: PortOne keys mapped to their secrets; the demo merchant
+            (``DEMO_CLIENT_KEY``/``DEMO_SECRET_KEY``) when None.
+        clock: The fake's time source; the system clock when None.
+        skew: Seconds the fake's clock is ahead of ``clock`` (negative: behind).
+        leeway: Seconds of ``iat`` in the future the JWT check forgives.
+        token_lifetime: Seconds the tokens of its auth-token API live (6 hours by default).
+        host: The address to listen on.
+        port: The port to listen on; 0 picks a free one.
     """
 
     def __init__(
@@ -146,6 +186,7 @@ class FakePortOne(AsyncContextManagerMixin):
 
     @property
     def url(self) -> str:
+        """The server's base URL, ``http://127.0.0.1:<port>``: a client's ``base_url``."""
         return f"http://{self.host}:{self.port}"
 
     def now(self) -> float:
@@ -153,13 +194,24 @@ class FakePortOne(AsyncContextManagerMixin):
         return self.clock.time() + self.skew
 
     def fail(self, **fault: Any) -> Fault:
-        """Script a failure (see :class:`Fault` for the fields); returns it so it can be removed."""
+        """Script a failure (see :class:`Fault` for the fields); returns it so it can be removed.
+
+        The first fault that matches a request applies; remove one from ``faults`` to end it.
+
+        Args:
+            **fault: The :class:`Fault` fields, such as ``status=503, path="status$"``.
+        """
         rule = Fault(**fault)
         self.faults.append(rule)
         return rule
 
     def auth_token_down(self, seconds: float, *, status: int = 503) -> Fault:
-        """Make the auth-token endpoint answer ``status`` for the next ``seconds`` of fake time."""
+        """Make the auth-token endpoint answer ``status`` for the next ``seconds`` of fake time.
+
+        Args:
+            seconds: How long the outage lasts, in the fake's time.
+            status: The HTTP status it answers with.
+        """
         return self.fail(
             status=status,
             path=r"^/api/merchant/auth-token$",
@@ -168,11 +220,20 @@ class FakePortOne(AsyncContextManagerMixin):
         )
 
     def revoke(self, token: str) -> None:
-        """Reject ``token`` from now on with 4054, as PortOne does for a revoked JWT."""
+        """Reject ``token`` from now on with 4054, as PortOne does for a revoked JWT.
+
+        Args:
+            token: The JWT (``Token.value``).
+        """
         self.revoked.add(token)
 
     def calls(self, path: str, method: str | None = None) -> list[RecordedRequest]:
-        """Recorded requests whose raw path matches the regex ``path``."""
+        """Recorded requests whose raw path matches the regex ``path``.
+
+        Args:
+            path: A regex searched in each raw path.
+            method: Only requests with this HTTP method, when given.
+        """
         return [
             r
             for r in self.requests
@@ -181,10 +242,16 @@ class FakePortOne(AsyncContextManagerMixin):
 
     @property
     def auth_token_calls(self) -> int:
+        """How many times the auth-token API was called."""
         return len(self.calls(r"^/api/merchant/auth-token$", "POST"))
 
     def mint(self, client_key: str = DEMO_CLIENT_KEY, lifetime: int | None = None) -> str:
-        """A token as PortOne's auth-token API would issue it now."""
+        """A token as PortOne's auth-token API would issue it now.
+
+        Args:
+            client_key: The merchant it is for.
+            lifetime: Seconds it lives; ``token_lifetime`` when None.
+        """
         issued = int(self.now())
         return _jwt.mint(
             key=self._keys[client_key],
@@ -292,7 +359,11 @@ class FakePortOne(AsyncContextManagerMixin):
         return await handler(request)
 
     def check_jwt(self, headers: Mapping[str, str]) -> str | None:
-        """Why these headers would be refused, or None when PortOne would accept them."""
+        """Why these headers would be refused, or None when PortOne would accept them.
+
+        Args:
+            headers: A request's headers.
+        """
         client_key = headers.get(CLIENT_KEY_HEADER)
         if not client_key:
             return f"missing {CLIENT_KEY_HEADER}"

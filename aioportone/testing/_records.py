@@ -36,7 +36,19 @@ def json_number(value: Decimal) -> int | float:
 
 @dataclass
 class Refund:
-    """One refund, as PortOne lists it under ``refundDetails``."""
+    """One refund, as PortOne lists it under ``refundDetails``.
+
+    Attributes:
+        refund_id: PortOne's id of the refund.
+        psp_refund_id: The payment channel's id of the refund.
+        amount: The amount refunded.
+        currency: ISO 4217 currency code.
+        refund_type: ``"full"`` or ``"partial"``.
+        reason: The refund reason.
+        description: The refund description.
+        refunded_at: When, in the fake's time.
+        status: PortOne's refund status.
+    """
 
     refund_id: str
     psp_refund_id: str
@@ -66,6 +78,27 @@ class Transaction:
     """A payment attempt as PortOne stores it.
 
     ``is_partial_refund_allowed`` plays a payment channel that refunds only in full (4081).
+
+    Attributes:
+        order_ref: PortOne's reference.
+        merchant_order_ref: The merchant's reference.
+        amount: The amount paid.
+        currency: ISO 4217 currency code.
+        status: ``"Success"``, ``"Failed"``, ``"Pending"``...
+        channel_order_ref: The payment channel's reference.
+        channel_key: The payment channel.
+        method_name: The payment method.
+        country_code: ISO 3166 alpha-2 country code.
+        payment_link_ref: The link it was paid on, if any.
+        link_order_ref: That link's merchant order id, if any.
+        environment: ``"sandbox"`` or ``"live"``.
+        created_at: When, in the fake's time.
+        is_refund_allowed: Whether refunds are accepted.
+        is_multi_refund_allowed: Whether more than one refund is accepted.
+        is_partial_refund_allowed: Whether partial refunds are accepted.
+        captured: Whether a capture was made.
+        refunds: Its refunds, oldest first.
+        extra: Further fields added to its JSON.
     """
 
     order_ref: str
@@ -132,7 +165,17 @@ class Transaction:
 
 @dataclass
 class PaymentLink:
-    """A payment link; ``body`` is the creation request as received (updates merge into it)."""
+    """A payment link; ``body`` is the creation request as received (updates merge into it).
+
+    Attributes:
+        ref: PortOne's reference of the link.
+        owner_key: The merchant's PortOne key.
+        merchant_order_id: The merchant's id of the order.
+        body: The creation request's JSON body, with updates merged in.
+        created_at: When, in the fake's time.
+        status: ``"Created"``, ``"Processing"``, ``"Success"``, ``"Cancelled"``...
+        attempts: The payment attempts made on it.
+    """
 
     ref: str
     owner_key: str
@@ -180,7 +223,18 @@ class PaymentLink:
 
 @dataclass
 class WebhookEndpoint:
-    """A registered webhook URL."""
+    """A registered webhook URL.
+
+    Attributes:
+        owner_key: The merchant's PortOne key.
+        name: Its name.
+        url: Where webhooks are posted.
+        type: The webhook type, e.g. ``"payment_status"``.
+        environment: ``"sandbox"`` or ``"live"``.
+        uuid: Its id.
+        created_at: When, in the fake's time.
+        enabled: Whether webhooks are posted to it.
+    """
 
     owner_key: str
     name: str
@@ -204,7 +258,14 @@ class WebhookEndpoint:
 
 @dataclass(frozen=True)
 class Delivery:
-    """One webhook the fake posted: where, what, and the HTTP status it got (None: no answer)."""
+    """One webhook the fake posted: where, what, and the HTTP status it got (None: no answer).
+
+    Attributes:
+        url: Where it was posted.
+        type: The webhook type, e.g. ``"payment_status"``.
+        payload: The JSON body posted.
+        status: The HTTP status of the answer; None when there was none.
+    """
 
     url: str
     type: str

@@ -38,7 +38,13 @@ __all__ = ["Delivery", "FakeState", "PaymentLink", "Refund", "Transaction", "Web
 
 
 class FakeState:
-    """In-memory PortOne data, keyed the way PortOne's paths look things up."""
+    """In-memory PortOne data, keyed the way PortOne's paths look things up.
+
+    Reached as ``fake.state``.
+
+    Args:
+        fake: The fake server it belongs to.
+    """
 
     def __init__(self, fake: FakePortOne) -> None:
         self._fake = fake
@@ -49,7 +55,11 @@ class FakeState:
         self.deliveries: list[Delivery] = []
 
     def new_ref(self, prefix: str = "") -> str:
-        """A PortOne-looking reference (27 characters, like ``2YGZp22ExeOu0As61wa7i0JyMJn``)."""
+        """A PortOne-looking reference (27 characters, like ``2YGZp22ExeOu0As61wa7i0JyMJn``).
+
+        Args:
+            prefix: Put before the random part.
+        """
         return prefix + secrets.token_urlsafe(20)[:27].replace("-", "x").replace("_", "y")
 
     def add_transaction(
@@ -62,7 +72,18 @@ class FakeState:
         **extra: Any,
     ) -> Transaction:
         """Store a payment attempt; keyword arguments naming :class:`Transaction` fields
-        (``channel_key``, ``is_refund_allowed``, ...) set them, any other goes to ``extra``."""
+        (``channel_key``, ``is_refund_allowed``, ...) set them, any other goes to ``extra``.
+
+        Args:
+            merchant_order_ref: The merchant's reference, what ``transactions.status`` takes.
+            amount: The amount paid.
+            currency: ISO 4217 currency code.
+            status: The attempt's status.
+            **extra: Further :class:`Transaction` fields, or fields added to its JSON.
+
+        Returns:
+            The stored transaction; its ``order_ref`` is a new PortOne reference.
+        """
         known = {k: extra.pop(k) for k in list(extra) if k in Transaction.__dataclass_fields__}
         txn = Transaction(
             order_ref=self.new_ref(),
@@ -79,11 +100,22 @@ class FakeState:
         return txn
 
     def by_order_ref(self, order_ref: str) -> Transaction | None:
+        """The transaction with PortOne's reference ``order_ref``, or None.
+
+        Args:
+            order_ref: PortOne's reference.
+        """
         return next((t for t in self.transactions.values() if t.order_ref == order_ref), None)
 
     # -- payment links --------------------------------------------------------------------------
 
     def add_link(self, owner_key: str, body: dict[str, Any]) -> PaymentLink:
+        """Store a payment link as its creation request would.
+
+        Args:
+            owner_key: The merchant's PortOne key.
+            body: The creation request's JSON body (needs ``merchant_order_id``).
+        """
         link = PaymentLink(
             ref=self.new_ref(),
             owner_key=owner_key,
@@ -95,6 +127,12 @@ class FakeState:
         return link
 
     def link_by_merchant_ref(self, owner_key: str, merchant_order_id: str) -> PaymentLink | None:
+        """The link ``owner_key`` created under ``merchant_order_id``, or None.
+
+        Args:
+            owner_key: The merchant's PortOne key.
+            merchant_order_id: The id the link was created under.
+        """
         return next(
             (
                 link
@@ -110,6 +148,15 @@ class FakeState:
         Creates the attempt's transaction under ``<link_ref>_<n>`` (PortOne gives each attempt
         its own merchant ref with a ``_1``, ``_2``... suffix) and moves the link to
         ``Success``, or ``Processing`` for an attempt that did not succeed.
+
+        Args:
+            link_ref: PortOne's reference of the link.
+            status: The attempt's status.
+            **fields: Further :class:`Transaction` fields of the attempt.
+
+        Raises:
+            KeyError: There is no such link.
+            ValueError: The link was already paid, expired or cancelled.
         """
         link = self.links.get(link_ref)
         if link is None:
@@ -138,6 +185,15 @@ class FakeState:
     def add_webhook(
         self, owner_key: str, *, name: str, url: str, type: str, environment: str
     ) -> WebhookEndpoint:
+        """Register a webhook endpoint, as PortOne's registration API does.
+
+        Args:
+            owner_key: The merchant's PortOne key.
+            name: The endpoint's name.
+            url: Where webhooks are posted.
+            type: The webhook type, e.g. ``"payment_status"``.
+            environment: ``"sandbox"`` or ``"live"``.
+        """
         endpoint = WebhookEndpoint(
             owner_key=owner_key,
             name=name,
@@ -151,7 +207,11 @@ class FakeState:
         return endpoint
 
     def payment_webhook(self, txn: Transaction) -> dict[str, Any]:
-        """The payment webhook PortOne sends for ``txn``, signed with its merchant's secret."""
+        """The payment webhook PortOne sends for ``txn``, signed with its merchant's secret.
+
+        Args:
+            txn: The transaction.
+        """
         # https://docs.portone.cloud/docs/payment-webhook (payload) and
         # https://docs.portone.cloud/docs/payment-webhook-response (what is signed).
         payload = {
@@ -162,7 +222,11 @@ class FakeState:
         return self._signed(payload, _PAYMENT_WEBHOOK_FIELDS, self._owner_of(txn))
 
     def payment_link_webhook(self, link: PaymentLink) -> dict[str, Any]:
-        """The payment-link webhook PortOne sends for ``link``, signed."""
+        """The payment-link webhook PortOne sends for ``link``, signed.
+
+        Args:
+            link: The payment link.
+        """
         # https://docs.portone.cloud/docs/payment-link-webhook: the country is "countryCode"
         # in the payload but signed as country_code
         # (https://docs.portone.cloud/docs/payment-link-webhook-response).
@@ -199,7 +263,14 @@ class FakeState:
     async def send_webhooks(self, txn: Transaction) -> list[Delivery]:
         """Post the signed payment webhook for ``txn`` to every ``payment_status`` endpoint of
         its environment (and to the link's ``custom_txn_webhook_urls``), and the payment-link
-        webhook to every ``payment_link_status`` endpoint when ``txn`` was paid on a link."""
+        webhook to every ``payment_link_status`` endpoint when ``txn`` was paid on a link.
+
+        Args:
+            txn: The transaction to notify about.
+
+        Returns:
+            One :class:`Delivery` per post, also appended to ``deliveries``.
+        """
         owner = self._owner_of(txn)
         targets: list[tuple[str, str, dict[str, Any]]] = []
         payment = self.payment_webhook(txn)
