@@ -71,18 +71,36 @@ def positive_seconds(name: str, value: Any, *, maximum: float) -> float:
 
 
 def validate_base_url(value: Any) -> URL:
-    """An absolute http(s) URL with a host and nothing after the path."""
+    """An origin: ``http(s)://host[:port]``, with at most a ``/`` after it.
+
+    The API paths are absolute (``/api/...``): a base URL with a path of its own would send
+    every request to ``<path>/api/...``, which PortOne answers with 404.
+    """
     if not isinstance(value, str | URL):
         raise ConfigurationError("base_url", f"must be a string (got {type(value).__name__})")
     raw = str(value)
     if _CONTROL.search(raw):
         raise ConfigurationError("base_url", "must not contain control characters")
-    url = URL(raw)
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigurationError("base_url", f"must be an http:// or https:// URL (got {raw!r})")
-    if url.query_string or url.fragment or url.user or url.password:
-        raise ConfigurationError("base_url", "must not carry credentials, a query or a fragment")
-    return url.with_path(url.path.rstrip("/"))
+    try:
+        url = URL(raw)
+        host = url.host
+    except (ValueError, UnicodeError):
+        raise ConfigurationError("base_url", "is not a valid URL") from None
+    # The URL itself is not echoed: user-info or a query may hold a credential.
+    if url.user is not None or url.password is not None:
+        raise ConfigurationError("base_url", "must not carry credentials (user:password@)")
+    if url.scheme not in ("http", "https") or not host:
+        shown = f" (got scheme {url.scheme!r})" if url.scheme else ""
+        raise ConfigurationError("base_url", f"must be an http:// or https:// URL{shown}")
+    if url.query_string or url.fragment or "?" in raw or "#" in raw:
+        raise ConfigurationError("base_url", "must not have a query or fragment")
+    if url.raw_path not in ("", "/"):
+        raise ConfigurationError(
+            "base_url",
+            f"must be an origin such as https://api.portone.cloud, without a path "
+            f"(got {url.raw_path!r})",
+        )
+    return url.with_path("")
 
 
 def path_segment(name: str, value: Any) -> str:
