@@ -200,6 +200,17 @@ class TokenManager(SingleEntry):
                 finally:
                     self._close()
                     tg.cancel_scope.cancel()
+        except BaseExceptionGroup as group:
+            # Only the background task's exceptions get here (the body's are kept in
+            # ``failure``). An event hook raising SystemExit or KeyboardInterrupt asked to stop
+            # the program: that exception reaches the caller as itself, not in a group.
+            stop, _ = group.split((SystemExit, KeyboardInterrupt))
+            if stop is None:
+                raise
+            leaf: BaseException = stop
+            while isinstance(leaf, BaseExceptionGroup):
+                leaf = leaf.exceptions[0]
+            raise leaf from None
         finally:
             self._forget_token()  # a manager that is not running hands out no token
             # Even when cancelled mid-start: a source's own HTTP session must not leak.
