@@ -76,7 +76,7 @@ class PaymentLinks:
         self,
         *,
         merchant_order_id: str,
-        amount: int | float | Decimal,
+        amount: int | float | Decimal | str,
         currency: str,
         country_code: str,
         merchant_name: str,
@@ -104,8 +104,8 @@ class PaymentLinks:
         ``billing_details``, ``order_details``, ``notes``, ...) as PortOne spells them.
         """
         order_id = text("merchant_order_id", merchant_order_id)
-        number = wire_amount(amount)
         code = check_currency(currency)
+        number = wire_amount(amount, currency=code)
         success = check_url("success_url", success_url)
         failure = check_url("failure_url", failure_url)
         body: dict[str, Any] = {
@@ -225,7 +225,7 @@ class PaymentLinks:
         self,
         payment_link_ref: str,
         *,
-        amount: int | float | Decimal | None = None,
+        amount: int | float | Decimal | str | None = None,
         currency: str | None = None,
         description: str | None = None,
         expires_at: datetime | None = None,
@@ -236,10 +236,11 @@ class PaymentLinks:
         """Change some fields of a link that has not been paid; the others keep their value."""
         ref = path_segment("payment_link_ref", payment_link_ref)
         body: dict[str, Any] = {}
-        if amount is not None:
-            body["amount"] = wire_amount(amount)
         if currency is not None:
             body["currency"] = check_currency(currency)
+        if amount is not None:
+            # Without a currency, the link's own is not known here: the rule for any currency.
+            body["amount"] = wire_amount(amount, currency=body.get("currency"))
         body.update(
             _optional(
                 description=description,

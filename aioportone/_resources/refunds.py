@@ -37,7 +37,7 @@ class Refunds:
         self,
         order_ref: str,
         *,
-        amount: int | float | Decimal,
+        amount: int | float | Decimal | str,
         channel: str,
         reason: str,
         refund_type: RefundType = "partial",
@@ -59,6 +59,7 @@ class Refunds:
         ref = path_segment("order_ref", order_ref)
         reason = free_text("reason", reason)
         # https://docs.portone.cloud/docs/refund: every field is required, amount included.
+        # The payment's currency is not known here: the decimals any currency allows (4).
         body = {
             "amount": wire_amount(amount),
             "channel": free_text("channel", channel),
