@@ -17,7 +17,7 @@ from ._errors import ConfigurationError
 from ._manager import TokenManager
 from ._observe import EventHook
 from ._resources import PaymentLinks, Refunds, Signatures, Transactions, WebhookEndpoints
-from ._resources._validate import Environment, check_environment
+from ._resources._validate import Environment, check_environment, check_json
 from ._sources import TokenSource
 from ._token import RefreshPolicy
 from ._transport import RetryPolicy, Transport
@@ -222,6 +222,8 @@ class PortOneClient(SingleEntry):
             raise ConfigurationError(
                 "path", "must start with '/', be percent-encoded, and hold no query or fragment"
             )
+        if json is not None:
+            check_json("json", json)  # NaN, a lone surrogate or a set would not arrive intact
         transport = self._transport
         if transport is None:
             raise ConfigurationError("client", "not open: use 'async with PortOneClient(...)'")

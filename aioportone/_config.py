@@ -18,6 +18,7 @@ from ._errors import ConfigurationError
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "check_unicode",
     "credential",
     "path_segment",
     "positive_seconds",
@@ -29,6 +30,10 @@ DEFAULT_BASE_URL = "https://api.portone.cloud"
 ENV_CLIENT_KEY = "PORTONE_CLIENT_KEY"
 ENV_SECRET_KEY = "PORTONE_SECRET_KEY"
 
+# A lone surrogate: what Python makes of a byte that is not UTF-8 in an environment variable or
+# argument (``os.environ`` decodes with surrogateescape). Found by a search, not by encoding:
+# a UnicodeEncodeError would hold the whole value, secret included, in its ``object``.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 # CR, LF, NUL and other control characters: any of them in a header value could split the
 # header (request smuggling); aiohttp refuses most, but we refuse them before a request exists.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -43,8 +48,22 @@ def text(name: str, value: Any, *, secret: bool = False) -> str:
         raise ConfigurationError(name, "must not be empty or whitespace")
     if _CONTROL.search(value):
         raise ConfigurationError(name, "must not contain control characters such as CR or LF")
+    check_unicode(name, value)
     if value != value.strip():
         raise ConfigurationError(name, "must not start or end with whitespace")
+    return value
+
+
+def check_unicode(name: str, value: str) -> str:
+    """``value`` unless it holds a lone surrogate (it could not be sent as UTF-8); the error
+    gives the position, never the value."""
+    found = _SURROGATE.search(value)
+    if found is not None:
+        raise ConfigurationError(
+            name,
+            f"character {found.start() + 1} of {len(value)} is not text (a byte that is not "
+            "UTF-8, e.g. from a mis-encoded environment variable or file)",
+        )
     return value
 
 

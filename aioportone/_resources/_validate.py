@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal, TypeVar, get_args
 
-from .._config import text
+from .._config import check_unicode, text
 from .._currencies import minor_units
 from .._errors import APIError, ConfigurationError, PortOneError, ServerError, TransportError
 
@@ -25,6 +25,7 @@ __all__ = [
     "check_currency",
     "check_environment",
     "check_iso_datetime",
+    "check_json",
     "check_url",
     "expect_object",
     "free_text",
@@ -42,6 +43,7 @@ _LETTERS = re.compile(r"[A-Za-z]+")
 # A string amount: digits with an optional sign and fraction, no exponent, no blanks.
 _DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _MAX_TEXT = 40
+_MAX_JSON_DEPTH = 32
 
 
 def check_environment(value: Any, default: Environment | None = None) -> Environment:
@@ -180,10 +182,49 @@ def body_fields(extra: Any, reserved: frozenset[str]) -> dict[str, Any]:
         return {}
     if not isinstance(extra, Mapping) or not all(isinstance(k, str) for k in extra):
         raise ConfigurationError("extra", "must be a mapping of body field names to values")
-    clash = sorted(reserved.intersection(extra))
+    # Any spelling: PortOne's Go decoder (encoding/json) matches field names case-insensitively,
+    # so "Environment" would set "environment".
+    clash = sorted(k for k in extra if k.lower() in reserved)
     if clash:
         raise ConfigurationError("extra", f"must not set {', '.join(clash)}: use the arguments")
-    return dict(extra)
+    fields = dict(extra)
+    check_json("extra", fields)
+    return fields
+
+
+def check_json(name: str, value: Any) -> Any:
+    """``value`` if it is standard JSON as ``json.dumps`` writes it, else a ConfigurationError
+    naming where it is not: NaN or infinity (written as invalid JSON), a lone surrogate (which
+    PortOne would read as U+FFFD), a type JSON has no form for, nesting past 32 levels."""
+    _check_json(name, value, 0)
+    return value
+
+
+def _check_json(where: str, value: Any, depth: int) -> None:
+    if value is None or isinstance(value, bool | int):
+        return
+    if isinstance(value, str):
+        check_unicode(where, value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ConfigurationError(where, f"{value!r} is not a JSON number")
+    elif depth >= _MAX_JSON_DEPTH:
+        raise ConfigurationError(where, f"nests deeper than {_MAX_JSON_DEPTH} levels")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ConfigurationError(where, f"keys must be strings (got {type(key).__name__})")
+            check_unicode(f"{where} key", key)
+            _check_json(f"{where}[{key[:40]!r}]", item, depth + 1)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _check_json(f"{where}[{index}]", item, depth + 1)
+    else:
+        raise ConfigurationError(
+            where,
+            f"a {type(value).__name__} has no JSON form (use str, int, float, bool, None, "
+            "list or dict)",
+        )
 
 
 def may_have_reached(exc: PortOneError) -> bool:
