@@ -29,6 +29,7 @@ __all__ = [
 DEFAULT_BASE_URL = "https://api.portone.cloud"
 ENV_CLIENT_KEY = "PORTONE_CLIENT_KEY"
 ENV_SECRET_KEY = "PORTONE_SECRET_KEY"
+ENV_BASE_URL = "PORTONE_BASE_URL"
 
 # A lone surrogate: what Python makes of a byte that is not UTF-8 in an environment variable or
 # argument (``os.environ`` decodes with surrogateescape). Found by a search, not by encoding:
