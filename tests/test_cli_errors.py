@@ -1,4 +1,4 @@
-"""The command line's failures: one line on stderr and an exit code, never a traceback or a secret."""
+"""The command line's failures: one line on stderr and an exit code, no traceback, no secret."""
 
 from __future__ import annotations
 
