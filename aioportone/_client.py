@@ -82,6 +82,8 @@ class PortOneClient(SingleEntry):
     Credentials default to ``$PORTONE_CLIENT_KEY`` / ``$PORTONE_SECRET_KEY``. Pass ``session``
     to borrow your own :class:`aiohttp.ClientSession` (it is not closed for you) and ``tokens``
     to share one :class:`TokenManager` between clients; otherwise both are created and owned.
+    With ``tokens``, the token options (keys, ``token_source``, ``lifetime``, ``base_url``, ...)
+    are that manager's: giving them here too raises :class:`ConfigurationError` naming them.
     """
 
     def __init__(

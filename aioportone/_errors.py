@@ -122,7 +122,8 @@ class TokenUnavailableError(TokenError):
     """No usable JWT now: a request waited past ``wait_timeout``, ``current()`` found none
     while a refresh was under way, or the manager is not running.
 
-    The last refresh failure, if any, is chained as ``__cause__``.
+    The last refresh failure, if any, is chained as ``__cause__`` and summed up at the end of
+    the message (``... (last refresh failed: ConnectError: ...)``).
     """
 
 

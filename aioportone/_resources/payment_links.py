@@ -102,6 +102,10 @@ class PaymentLinks:
 
         ``extra`` carries further documented body fields (``customer_details``,
         ``billing_details``, ``order_details``, ``notes``, ...) as PortOne spells them.
+
+        ``amount`` is an int, a Decimal, a decimal string (``"12.50"``) or a float whose
+        shortest form has no more decimals than ``currency`` allows (ISO 4217: none for KRW,
+        VND, JPY; ``0.1 + 0.2`` is refused, never sent as ``0.30000000000000004``).
         """
         order_id = text("merchant_order_id", merchant_order_id)
         code = check_currency(currency)

@@ -49,7 +49,9 @@ class Refunds:
         ``channel`` is the payment channel the buyer paid with (the transaction's
         ``channel_key``, e.g. ``"OMISE"``). With ``refund_type="full"`` PortOne refunds what is
         left and ignores ``amount`` (it is still required: say what you expect to refund).
-        Returns every refund of the payment; the new one is ``.latest``.
+        Returns every refund of the payment; the new one is ``.latest``. ``amount`` is an int,
+        a Decimal, a decimal string or an exact float with at most 4 decimals (the payment's
+        currency is not known here; PortOne checks the amount against it).
 
         PortOne has no idempotency key for refunds, so this request is **never** sent twice by
         the library: when the connection drops after it went out, or PortOne answers with a
