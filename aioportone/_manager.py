@@ -253,8 +253,9 @@ class TokenManager(SingleEntry):
         return token
 
     def _cause(self) -> str:
-        """``"; last refresh failed: Type: message"``, or nothing while no refresh failed."""
-        if self._last_error is None:
+        """`` (last refresh failed: Type: message)``, or nothing when the last refresh did not
+        fail (a failure before the current token was stored is no cause of anything)."""
+        if self._last_error is None or not (self._failures or self._fatal_failures):
             return ""
         text = describe(self._last_error)
         if len(text) > _MAX_CAUSE:
