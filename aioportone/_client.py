@@ -213,7 +213,8 @@ class PortOneClient(SingleEntry):
 
         ``path`` starts with ``/`` and must already be percent-encoded (the resource methods
         encode every reference for you). Reads are retried on connection errors, timeouts,
-        429 and 5xx; other methods only when ``idempotent=True``.
+        429 and 5xx; other methods only when ``idempotent=True``. ``json`` must be standard
+        JSON: NaN, infinities, lone surrogates and values JSON has no form for are refused.
 
         A plain function returning the transport's coroutine (one coroutine less per request):
         bad arguments raise as soon as it is called, before anything is sent.

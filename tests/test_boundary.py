@@ -30,6 +30,7 @@ ERRORS = [
     ConfigurationError("amount", "must be more than 0"),
     APIError(status=400, code="4001", reason="BAD", message="no", method="GET", url="/x"),
     ConnectError("could not connect", method="GET", url="/x", request_sent=False),
+    aioportone.TimeoutError("no answer", method="GET", url="/x"),
     AmbiguousResultError("lost.", how_to_check="look it up"),
     TokenUnavailableError("closed"),
 ]
