@@ -3,10 +3,12 @@
 Source: ISO 4217 "List one" (currency, fund and precious-metal codes), as published by SIX
 Financial Information, the ISO 4217 maintenance agency:
 https://www.six-group.com/en/products-services/financial-information/data-standards.html
-Every active currency has 2 decimals except the ones listed here. PortOne's docs name, among others, KRW, VND and JPY (0), THB,
-IDR, PHP, MYR, SGD, USD, TWD, INR (2) and KWD, BHD, OMR, JOD (3); IDR and TWD keep the 2
-decimals ISO gives them even where local practice shows none: PortOne, not us, refuses what a
-payment channel cannot take.
+Every active currency has 2 decimals except the ones listed here.
+
+PortOne's docs name, among others, KRW, VND and JPY (0 decimals), THB, IDR, PHP, MYR, SGD,
+USD, TWD and INR (2) and KWD, BHD, OMR and JOD (3). IDR and TWD keep the 2 decimals ISO gives
+them even where local practice shows none: what a payment channel cannot take is PortOne's
+to refuse.
 """
 
 from __future__ import annotations
