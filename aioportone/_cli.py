@@ -16,14 +16,14 @@ import sys
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import fields
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 import anyio
 import structlog
 
 from . import webhooks
 from ._cli_status import OutputError, UsageError, status_command
-from ._config import DEFAULT_BASE_URL, ENV_SECRET_KEY, credential
+from ._config import DEFAULT_BASE_URL, ENV_BASE_URL, ENV_SECRET_KEY, credential
 from ._errors import ConfigurationError, PortOneError, SignatureError
 from ._manager import TokenManager
 from ._token import Token
@@ -36,11 +36,13 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 # What a shell reports for a command killed by SIGPIPE (128 + 13), as `yes | head -1` does.
 EXIT_BROKEN_PIPE = 141
 MAX_CONCURRENCY = 1000
+_SECRET_OPTION = "--secret-key"
 
 EPILOG = """\
 credentials:
   --client-key / --secret-key, or $PORTONE_CLIENT_KEY / $PORTONE_SECRET_KEY.
   Prefer the environment for the secret: other users can read command lines.
+  --base-url, or $PORTONE_BASE_URL (default: https://api.portone.cloud).
 
 exit codes:
   0    success
@@ -83,9 +85,44 @@ def _int_between(lo: int, hi: int | None = None) -> Callable[[str], int]:
     return parse
 
 
-def _parser() -> argparse.ArgumentParser:
+class _Parser(argparse.ArgumentParser):
+    """argparse, but its error messages (which quote argument values) never show a secret."""
+
+    hidden: tuple[str, ...] = ()
+
+    def error(self, message: str) -> NoReturn:
+        super().error(_redact(message, self.hidden))
+
+
+def _secrets_in(argv: Sequence[str]) -> tuple[str, ...]:
+    """The values given to ``--secret-key`` (any abbreviation, ``=`` or not, in any position)
+    and ``$PORTONE_SECRET_KEY``: what no message may show."""
+    found: list[str] = []
+    for i, arg in enumerate(argv):
+        option, equals, value = arg.partition("=")
+        if len(option) < 4 or not _SECRET_OPTION.startswith(option):  # "--se" and longer
+            continue
+        if equals:
+            found.append(value)
+        elif i + 1 < len(argv):
+            found.append(argv[i + 1])
+    env = os.environ.get(ENV_SECRET_KEY)
+    if env:
+        found.append(env)
+    # Longest first: a secret that contains another is hidden whole.
+    return tuple(sorted({s for s in found if s}, key=len, reverse=True))
+
+
+def _redact(text: str, hidden: Sequence[str]) -> str:
+    for secret in hidden:
+        text = text.replace(secret, "***")
+    return text
+
+
+def _parser(hidden: Sequence[str] = ()) -> argparse.ArgumentParser:
     fmt = _Formatter
-    parser = argparse.ArgumentParser(
+    parser_class: type[_Parser] = type("Parser", (_Parser,), {"hidden": tuple(hidden)})
+    parser = parser_class(
         prog=PROG,
         description="PortOne (api.portone.cloud) from the command line: tokens, bulk "
         "transaction status, webhook checks, and a fake PortOne for integration tests.",
@@ -99,7 +136,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="log token refreshes, retries and failures on stderr",
     )
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    commands = parser.add_subparsers(
+        title="commands", metavar="COMMAND", required=True, parser_class=parser_class
+    )
 
     creds = argparse.ArgumentParser(add_help=False)
     group = creds.add_argument_group("PortOne account")
@@ -108,7 +147,16 @@ def _parser() -> argparse.ArgumentParser:
         "--secret-key", metavar="SECRET", help="PortOne secret ($PORTONE_SECRET_KEY, preferred)"
     )
     group.add_argument(
-        "--base-url", default=DEFAULT_BASE_URL, help="PortOne API origin (default: %(default)s)"
+        "--base-url",
+        default=os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL,
+        help=f"PortOne API origin (${ENV_BASE_URL}, default: {DEFAULT_BASE_URL})",
+    )
+    group.add_argument(
+        "--wait-timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="seconds to wait for a token before giving up, with the reason (default: 30)",
     )
 
     def command(name: str, run: Callable[[argparse.Namespace], int], **kw: Any) -> Any:
@@ -187,7 +235,7 @@ def _parser() -> argparse.ArgumentParser:
     fake.add_argument("--host", default="127.0.0.1", help="(default: %(default)s)")
     fake.add_argument(
         "--port",
-        type=_int_between(0),
+        type=_int_between(0, 65535),
         default=8080,
         help="(default: %(default)s; 0 picks a free port)",
     )
@@ -220,8 +268,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
-    parser = _parser()
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit code.
+
+    Every failure ends as one line on stderr and an exit code; no traceback, and no secret
+    given on the command line or in the environment, is ever printed.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    hidden = _secrets_in(argv)
+    parser = _parser(hidden)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has printed the help (0) or the usage error (2)
@@ -231,25 +285,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = run(args)
         _flush_stdout()
-    except (UsageError, ConfigurationError) as exc:
-        return _fail(str(exc), EXIT_USAGE)
-    except UnicodeDecodeError as exc:  # a references file or a resume file that is not text
-        return _fail(f"a file is not UTF-8 text ({exc.reason})", EXIT_USAGE)
-    except OutputError as exc:
-        _discard_stdout()
-        return _fail(str(exc), EXIT_FAILED)
-    except PortOneError as exc:
-        return _fail(str(exc), EXIT_FAILED)
-    except KeyboardInterrupt:
+    except BaseException as exc:
+        return _failure(_single(exc), hidden)
+    return code
+
+
+def _single(exc: BaseException) -> BaseException:
+    """The one exception inside (nested) groups of one; a group of several stays a group."""
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]
+    return exc
+
+
+def _failure(exc: BaseException, hidden: Sequence[str]) -> int:
+    """Report ``exc`` as one line on stderr; the exit code for it."""
+    if isinstance(exc, SystemExit):
+        return exc.code if isinstance(exc.code, int) else EXIT_FAILED
+    if isinstance(exc, KeyboardInterrupt):
         return _fail("interrupted", EXIT_INTERRUPTED)
-    except BrokenPipeError:
+    if isinstance(exc, BrokenPipeError):
         # The reader went away (e.g. `| head`): nothing left to tell anyone.
         _discard_stdout()
         return EXIT_BROKEN_PIPE
-    except OSError as exc:  # e.g. stdout on a full disk
+    message, code = _message(exc)
+    if isinstance(exc, OutputError | OSError):
         _discard_stdout()
-        return _fail(f"cannot write output: {exc.strerror or exc}", EXIT_FAILED)
-    return code
+    return _fail(_redact(message, hidden), code)
+
+
+def _message(exc: BaseException) -> tuple[str, int]:
+    if isinstance(exc, UsageError | ConfigurationError):
+        return str(exc), EXIT_USAGE
+    if isinstance(exc, UnicodeDecodeError):  # a references file or a resume file that is not text
+        return f"a file is not UTF-8 text ({exc.reason})", EXIT_USAGE
+    if isinstance(exc, OutputError | PortOneError):
+        return str(exc), EXIT_FAILED
+    if isinstance(exc, OSError):  # e.g. stdout on a full disk
+        return f"cannot write output: {exc.strerror or exc}", EXIT_FAILED
+    # A bug in aioportone: still one line, with what a bug report needs to start from.
+    text = str(exc) if not isinstance(exc, UnicodeError) else ""  # its .object may be a secret
+    detail = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return f"unexpected error ({detail[:300]}); please report it", EXIT_FAILED
 
 
 def _send_logs_to_stderr(verbose: bool) -> None:
@@ -298,7 +374,11 @@ def _fail(message: str, code: int) -> int:
 def _token(args: argparse.Namespace) -> int:
     if args.lifetime is not None and args.source != "local":
         raise UsageError("--lifetime applies to --source local (PortOne's tokens live 6 hours)")
-    options: dict[str, Any] = {"token_source": args.source, "base_url": args.base_url}
+    options: dict[str, Any] = {
+        "token_source": args.source,
+        "base_url": args.base_url,
+        "wait_timeout": args.wait_timeout,
+    }
     if args.lifetime is not None:
         options["lifetime"] = args.lifetime
     tokens = TokenManager(args.client_key, args.secret_key, **options)

@@ -235,7 +235,9 @@ def status_command(args: argparse.Namespace) -> int:
     if args.retry_failed and not args.resume:
         raise UsageError("--retry-failed needs --resume OUTPUT")
     # Built first: missing or malformed credentials are reported before any file is read.
-    tokens = TokenManager(args.client_key, args.secret_key, base_url=args.base_url)
+    tokens = TokenManager(
+        args.client_key, args.secret_key, base_url=args.base_url, wait_timeout=args.wait_timeout
+    )
     source: TextIO | None = None
     out: TextIO = sys.stdout
     try:

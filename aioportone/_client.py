@@ -9,15 +9,15 @@ from contextlib import asynccontextmanager, nullcontext
 from typing import Any, Literal
 
 import aiohttp
-from anyio import AsyncContextManagerMixin
 
 from ._clock import Clock, SystemClock
 from ._config import DEFAULT_BASE_URL, path_segment, positive_seconds
+from ._entry import SingleEntry
 from ._errors import ConfigurationError
 from ._manager import TokenManager
 from ._observe import EventHook
 from ._resources import PaymentLinks, Refunds, Signatures, Transactions, WebhookEndpoints
-from ._resources._validate import Environment, check_environment
+from ._resources._validate import Environment, check_environment, check_json
 from ._sources import TokenSource
 from ._token import RefreshPolicy
 from ._transport import RetryPolicy, Transport
@@ -30,7 +30,48 @@ _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"})
 _PATH = re.compile(r"/[\x21\x22\x24-\x3e\x40-\x7e]*")  # printable ASCII but '#' and '?'
 
 
-class PortOneClient(AsyncContextManagerMixin):
+# The client's token options and the value each has when not given: with ``tokens=`` they
+# belong to that manager, and one given anyway would be silently ignored.
+_TOKEN_OPTION_DEFAULTS: Mapping[str, object] = {
+    "client_key": None,
+    "secret_key": None,
+    "token_source": "local",
+    "sub_merchant_key": None,
+    "base_url": DEFAULT_BASE_URL,
+    "lifetime": 100.0,
+    "skew_allowance": 5.0,
+    "wait_timeout": 30.0,
+    "policy": None,
+    "on_event": None,
+}
+
+
+def _refuse_token_options(tokens: TokenManager, **given: object) -> None:
+    """A ConfigurationError naming every token option given together with ``tokens=``.
+
+    An option equal to its default, or to what the manager already has (its key, base URL or
+    clock), is not a conflict.
+    """
+    same = {"client_key": tokens.client_key, "base_url": str(tokens.base_url)}
+    clock = given.pop("clock")
+    conflicts = [
+        name
+        for name, value in given.items()
+        if value is not _TOKEN_OPTION_DEFAULTS[name]
+        and value != _TOKEN_OPTION_DEFAULTS[name]
+        and (name not in same or str(value).rstrip("/") != same[name])
+    ]
+    if clock is not None and clock is not tokens.clock:
+        conflicts.append("clock")
+    if conflicts:
+        raise ConfigurationError(
+            "tokens",
+            f"the TokenManager given has its own {', '.join(conflicts)}: set "
+            f"{'them' if len(conflicts) > 1 else 'it'} on the TokenManager, not on the client",
+        )
+
+
+class PortOneClient(SingleEntry):
     """An asyncio client for PortOne's API at ``https://api.portone.cloud``.
 
     ::
@@ -41,6 +82,9 @@ class PortOneClient(AsyncContextManagerMixin):
     Credentials default to ``$PORTONE_CLIENT_KEY`` / ``$PORTONE_SECRET_KEY``. Pass ``session``
     to borrow your own :class:`aiohttp.ClientSession` (it is not closed for you) and ``tokens``
     to share one :class:`TokenManager` between clients; otherwise both are created and owned.
+    With ``tokens``, the token options (keys, ``token_source``, ``lifetime``, ``base_url``, ...)
+    are that manager's: giving them here too raises :class:`ConfigurationError` naming them.
+
     Every argument is checked here, before anything is sent; a bad one raises
     :class:`ConfigurationError` naming it.
 
@@ -98,10 +142,28 @@ class PortOneClient(AsyncContextManagerMixin):
         clock: Clock | None = None,
         rng: random.Random | None = None,
     ) -> None:
+        self._transport: Transport | None = None  # first: repr() works on a half-built client
         self.environment = check_environment(environment)
         self.timeout = positive_seconds("timeout", timeout, maximum=600)
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ConfigurationError("session", "must be an aiohttp.ClientSession")
+        if tokens is not None:
+            if not isinstance(tokens, TokenManager):
+                raise ConfigurationError("tokens", "must be a TokenManager")
+            _refuse_token_options(
+                tokens,
+                client_key=client_key,
+                secret_key=secret_key,
+                token_source=token_source,
+                sub_merchant_key=sub_merchant_key,
+                base_url=base_url,
+                lifetime=lifetime,
+                skew_allowance=skew_allowance,
+                wait_timeout=wait_timeout,
+                policy=policy,
+                on_event=on_event,
+                clock=clock,
+            )
         self._clock = clock or (tokens.clock if tokens is not None else SystemClock())
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._owns_tokens = tokens is None
@@ -124,7 +186,6 @@ class PortOneClient(AsyncContextManagerMixin):
         self._key_segment = path_segment("client_key", self.client_key)
         self._session = session
         self._retry = retry or RetryPolicy()
-        self._transport: Transport | None = None
         self.transactions = Transactions(self)
         self.payment_links = PaymentLinks(self)
         self.refunds = Refunds(self)
@@ -137,9 +198,12 @@ class PortOneClient(AsyncContextManagerMixin):
         return self.tokens._secret
 
     def __repr__(self) -> str:
+        # getattr: a constructor that raised part-way leaves a client a traceback may still show.
+        tokens = getattr(self, "tokens", None)
+        base_url = str(tokens.base_url) if tokens is not None else None
         return (
-            f"PortOneClient(client_key={self.client_key!r}, environment={self.environment!r}, "
-            f"base_url={str(self.tokens.base_url)!r})"
+            f"PortOneClient(client_key={getattr(self, 'client_key', None)!r}, "
+            f"environment={getattr(self, 'environment', None)!r}, base_url={base_url!r})"
         )
 
     @asynccontextmanager
@@ -164,6 +228,10 @@ class PortOneClient(AsyncContextManagerMixin):
                 yield self
             finally:
                 self._transport = None
+                if self._owns_tokens:
+                    # Before the session closes: a request that has not started yet fails as
+                    # "closed" (TokenUnavailableError), not with aiohttp's "Session is closed".
+                    self.tokens._close()
                 if owned:
                     await session.close()
 
@@ -180,7 +248,8 @@ class PortOneClient(AsyncContextManagerMixin):
 
         ``path`` starts with ``/`` and must already be percent-encoded (the resource methods
         encode every reference for you). Reads are retried on connection errors, timeouts,
-        429 and 5xx; other methods only when ``idempotent=True``.
+        429 and 5xx; other methods only when ``idempotent=True``. ``json`` must be standard
+        JSON: NaN, infinities, lone surrogates and values JSON has no form for are refused.
 
         A plain function returning the transport's coroutine (one coroutine less per request):
         bad arguments raise as soon as it is called, before anything is sent.
@@ -205,6 +274,8 @@ class PortOneClient(AsyncContextManagerMixin):
             raise ConfigurationError(
                 "path", "must start with '/', be percent-encoded, and hold no query or fragment"
             )
+        if json is not None:
+            check_json("json", json)  # NaN, a lone surrogate or a set would not arrive intact
         transport = self._transport
         if transport is None:
             raise ConfigurationError("client", "not open: use 'async with PortOneClient(...)'")

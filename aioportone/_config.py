@@ -18,6 +18,7 @@ from ._errors import ConfigurationError
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "check_unicode",
     "credential",
     "path_segment",
     "positive_seconds",
@@ -28,7 +29,12 @@ __all__ = [
 DEFAULT_BASE_URL = "https://api.portone.cloud"
 ENV_CLIENT_KEY = "PORTONE_CLIENT_KEY"
 ENV_SECRET_KEY = "PORTONE_SECRET_KEY"
+ENV_BASE_URL = "PORTONE_BASE_URL"
 
+# A lone surrogate: what Python makes of a byte that is not UTF-8 in an environment variable or
+# argument (``os.environ`` decodes with surrogateescape). Found by a search, not by encoding:
+# a UnicodeEncodeError would hold the whole value, secret included, in its ``object``.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 # CR, LF, NUL and other control characters: any of them in a header value could split the
 # header (request smuggling); aiohttp refuses most, but we refuse them before a request exists.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -43,8 +49,22 @@ def text(name: str, value: Any, *, secret: bool = False) -> str:
         raise ConfigurationError(name, "must not be empty or whitespace")
     if _CONTROL.search(value):
         raise ConfigurationError(name, "must not contain control characters such as CR or LF")
+    check_unicode(name, value)
     if value != value.strip():
         raise ConfigurationError(name, "must not start or end with whitespace")
+    return value
+
+
+def check_unicode(name: str, value: str) -> str:
+    """``value`` unless it holds a lone surrogate (it could not be sent as UTF-8); the error
+    gives the position, never the value."""
+    found = _SURROGATE.search(value)
+    if found is not None:
+        raise ConfigurationError(
+            name,
+            f"character {found.start() + 1} of {len(value)} is not text (a byte that is not "
+            "UTF-8, e.g. from a mis-encoded environment variable or file)",
+        )
     return value
 
 
@@ -71,18 +91,36 @@ def positive_seconds(name: str, value: Any, *, maximum: float) -> float:
 
 
 def validate_base_url(value: Any) -> URL:
-    """An absolute http(s) URL with a host and nothing after the path."""
+    """An origin: ``http(s)://host[:port]``, with at most a ``/`` after it.
+
+    The API paths are absolute (``/api/...``): a base URL with a path of its own would send
+    every request to ``<path>/api/...``, which PortOne answers with 404.
+    """
     if not isinstance(value, str | URL):
         raise ConfigurationError("base_url", f"must be a string (got {type(value).__name__})")
     raw = str(value)
     if _CONTROL.search(raw):
         raise ConfigurationError("base_url", "must not contain control characters")
-    url = URL(raw)
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigurationError("base_url", f"must be an http:// or https:// URL (got {raw!r})")
-    if url.query_string or url.fragment or url.user or url.password:
-        raise ConfigurationError("base_url", "must not carry credentials, a query or a fragment")
-    return url.with_path(url.path.rstrip("/"))
+    try:
+        url = URL(raw)
+        host = url.host
+    except (ValueError, UnicodeError):
+        raise ConfigurationError("base_url", "is not a valid URL") from None
+    # The URL itself is not echoed: user-info or a query may hold a credential.
+    if url.user is not None or url.password is not None:
+        raise ConfigurationError("base_url", "must not carry credentials (user:password@)")
+    if url.scheme not in ("http", "https") or not host:
+        shown = f" (got scheme {url.scheme!r})" if url.scheme else ""
+        raise ConfigurationError("base_url", f"must be an http:// or https:// URL{shown}")
+    if url.query_string or url.fragment or "?" in raw or "#" in raw:
+        raise ConfigurationError("base_url", "must not have a query or fragment")
+    if url.raw_path not in ("", "/"):
+        raise ConfigurationError(
+            "base_url",
+            f"must be an origin such as https://api.portone.cloud, without a path "
+            f"(got {url.raw_path!r})",
+        )
+    return url.with_path("")
 
 
 def path_segment(name: str, value: Any) -> str:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = [
     "APIError",
@@ -51,6 +51,21 @@ __all__ = [
 
 class PortOneError(Exception):
     """Base class of every error aioportone raises."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Most subclasses take keyword arguments that ``args`` does not hold: rebuilt from the
+        # message and the attributes instead, so pickling and ``copy`` give an equal error.
+        return (_restore, (type(self), self.args, self.__dict__))
+
+
+_E = TypeVar("_E", bound=PortOneError)
+
+
+def _restore(cls: type[_E], args: tuple[Any, ...], state: dict[str, Any]) -> _E:
+    err = cls.__new__(cls)
+    err.args = args
+    err.__dict__.update(state)
+    return err
 
 
 class ConfigurationError(PortOneError, ValueError):
@@ -125,7 +140,8 @@ class TokenUnavailableError(TokenError):
     """No usable JWT now: a request waited past ``wait_timeout``, ``current()`` found none
     while a refresh was under way, or the manager is not running.
 
-    The last refresh failure, if any, is chained as ``__cause__``.
+    The last refresh failure, if any, is chained as ``__cause__`` and summed up at the end of
+    the message (``... (last refresh failed: ConnectError: ...)``).
     """
 
 
@@ -229,3 +245,10 @@ def copy_error(err: PortOneError) -> PortOneError:
         copy = TokenError(str(err))
     copy.__cause__ = err
     return copy
+
+
+# Tracebacks and reprs name a class by its ``__module__``: ``aioportone.ConfigurationError``, the
+# name a user imports and catches, not the private module that defines it.
+for _name in __all__:
+    globals()[_name].__module__ = "aioportone"
+del _name

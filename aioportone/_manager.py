@@ -18,7 +18,6 @@ from typing import Any, Literal
 
 import anyio
 from aiohttp import ClientMiddlewareType
-from anyio import AsyncContextManagerMixin
 from anyio.lowlevel import checkpoint
 
 from . import _jwt
@@ -32,6 +31,7 @@ from ._config import (
     text,
     validate_base_url,
 )
+from ._entry import SingleEntry
 from ._errors import (
     AuthenticationError,
     ConfigurationError,
@@ -57,6 +57,9 @@ _NEVER = float("inf")
 # make a leaked token useful for a long time.
 MAX_LIFETIME = 24 * 3600.0
 MIN_LIFETIME = 10.0
+_NOT_RUNNING = "the TokenManager is not running (not entered yet, or closed): use 'async with'"
+# The cause quoted in a TokenUnavailableError message: enough for a log line, whole in __cause__.
+_MAX_CAUSE = 200
 
 
 def _fatal(exc: BaseException) -> bool:
@@ -69,7 +72,7 @@ def _fatal(exc: BaseException) -> bool:
     )
 
 
-class TokenManager(AsyncContextManagerMixin):
+class TokenManager(SingleEntry):
     """Keeps a valid PortOne JWT at hand for as long as it is entered.
 
     ::
@@ -186,9 +189,14 @@ class TokenManager(AsyncContextManagerMixin):
         raise ConfigurationError("token_source", "must be 'local', 'server' or a TokenSource")
 
     def __repr__(self) -> str:
+        # getattr: a constructor that raised part-way leaves a manager a traceback may show.
+        source = getattr(self, "source", None)
+        base_url = getattr(self, "base_url", None)
         return (
-            f"TokenManager(client_key={self.client_key!r}, source={self.source.name!r}, "
-            f"base_url={str(self.base_url)!r}, token={self._token!r})"
+            f"TokenManager(client_key={getattr(self, 'client_key', None)!r}, "
+            f"source={getattr(source, 'name', None)!r}, "
+            f"base_url={None if base_url is None else str(base_url)!r}, "
+            f"token={getattr(self, '_token', None)!r})"
         )
 
     # -- lifetime -------------------------------------------------------------------------------
@@ -214,10 +222,21 @@ class TokenManager(AsyncContextManagerMixin):
                         # own exception and never an ExceptionGroup.
                         failure = exc
                 finally:
-                    self._running = False
-                    self._notify()  # requests still waiting for a token learn it is over
+                    self._close()
                     tg.cancel_scope.cancel()
+        except BaseExceptionGroup as group:
+            # Only the background task's exceptions get here (the body's are kept in
+            # ``failure``). An event hook raising SystemExit or KeyboardInterrupt asked to stop
+            # the program: that exception reaches the caller as itself, not in a group.
+            stop, _ = group.split((SystemExit, KeyboardInterrupt))
+            if stop is None:
+                raise
+            leaf: BaseException = stop
+            while isinstance(leaf, BaseExceptionGroup):
+                leaf = leaf.exceptions[0]
+            raise leaf from None
         finally:
+            self._forget_token()  # a manager that is not running hands out no token
             # Even when cancelled mid-start: a source's own HTTP session must not leak.
             aclose = getattr(self.source, "aclose", None)
             if aclose is not None:
@@ -226,6 +245,17 @@ class TokenManager(AsyncContextManagerMixin):
         if failure is not None:
             raise failure
 
+    def _close(self) -> None:
+        """Stop handing out tokens: requests waiting for one, or yet to ask, fail as closed."""
+        self._running = False
+        self._forget_token()
+        self._notify()
+
+    def _forget_token(self) -> None:
+        self._token = None
+        self._usable_until = -_NEVER
+        self._headers_for = None
+
     # -- getting a token ------------------------------------------------------------------------
 
     def current(self) -> Token:
@@ -233,15 +263,31 @@ class TokenManager(AsyncContextManagerMixin):
 
         For a frontend that asks the backend for a JWT. A local source mints on the spot if the
         held token is below its floor; a server source raises :class:`TokenUnavailableError`
-        (use :meth:`get` to wait for the refresh instead).
+        (use :meth:`get` to wait for the refresh instead). Outside ``async with`` (before
+        entering or after leaving) it raises :class:`TokenUnavailableError`: the manager is
+        not running.
 
         Raises:
             TokenUnavailableError: No token may be sent now.
         """
+        if not self._running:
+            raise TokenUnavailableError(_NOT_RUNNING)
         token = self._ready()
         if token is None:
-            raise TokenUnavailableError("no usable PortOne token yet; a refresh is under way")
+            raise TokenUnavailableError(
+                "no usable PortOne token yet; a refresh is under way" + self._cause()
+            ) from self._last_error
         return token
+
+    def _cause(self) -> str:
+        """`` (last refresh failed: Type: message)``, or nothing when the last refresh did not
+        fail (a failure before the current token was stored is no cause of anything)."""
+        if self._last_error is None or not (self._failures or self._fatal_failures):
+            return ""
+        text = describe(self._last_error)
+        if len(text) > _MAX_CAUSE:
+            text = text[: _MAX_CAUSE - 3] + "..."
+        return f" (last refresh failed: {text})"
 
     def _ready(self) -> Token | None:
         """A token to send now, minted on the spot when the source can, or None while a
@@ -252,7 +298,10 @@ class TokenManager(AsyncContextManagerMixin):
         return token
 
     def usable(self) -> Token | None:
-        """The current token if it may be sent now, else None; never waits, never mints."""
+        """The current token if it may be sent now, else None; never waits, never mints.
+
+        None outside ``async with`` too: the token is forgotten when the manager stops.
+        """
         if self.clock.time() < self._usable_until:
             return self._token
         return None
@@ -271,7 +320,7 @@ class TokenManager(AsyncContextManagerMixin):
 
     async def _wait_for_token(self) -> Token:
         if not self._running:
-            raise TokenUnavailableError("the TokenManager is not running: use 'async with'")
+            raise TokenUnavailableError(_NOT_RUNNING)
         deadline = self.clock.time() + self.wait_timeout
         while True:
             if not self._running:
@@ -282,7 +331,7 @@ class TokenManager(AsyncContextManagerMixin):
             now = self.clock.time()
             if now >= deadline:
                 raise TokenUnavailableError(
-                    f"no usable PortOne token within {self.wait_timeout:g} s"
+                    f"no usable PortOne token within {self.wait_timeout:g} s{self._cause()}"
                 ) from self._last_error
             self._request_refresh()
             changed = self._changed

@@ -9,11 +9,15 @@ The library never calls ``structlog.configure()``: where the lines go is the app
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import structlog
+
+from ._errors import ConfigurationError
 
 __all__ = ["EventHook", "Observer", "TokenEvent"]
 
@@ -64,6 +68,16 @@ _LEVELS = {
 }
 
 
+def is_async_callable(func: object) -> bool:
+    """Whether calling ``func`` gives a coroutine: ``async def``, a partial of one, or an
+    object whose ``__call__`` is one."""
+    while isinstance(func, functools.partial):
+        func = func.func
+    return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(
+        getattr(func, "__call__", None)  # noqa: B004 - the method, not callable()
+    )
+
+
 def describe(exc: BaseException) -> str:
     """An exception as ``Type: message``: what a log field may hold."""
     text = str(exc)
@@ -74,6 +88,17 @@ class Observer:
     """Sends each event to structlog and the user's hook; a failing hook is logged, not raised."""
 
     def __init__(self, hook: EventHook | None = None) -> None:
+        # The hook is called synchronously from the refresher: an ``async def`` would return a
+        # coroutine nobody awaits. (A hook raising SystemExit or KeyboardInterrupt is not
+        # contained: the program stops, and the caller of ``async with`` gets that exception.)
+        if hook is not None and not callable(hook):
+            raise ConfigurationError("on_event", "must be a function taking a TokenEvent")
+        if is_async_callable(hook):
+            raise ConfigurationError(
+                "on_event",
+                "must be a plain function, not 'async def': it is called without awaiting "
+                "(hand the event to your own task, e.g. through a queue)",
+            )
         self.hook = hook
 
     def emit(self, event: TokenEvent) -> None:

@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
+from aioportone._config import check_unicode
 from aioportone._errors import ConfigurationError, SignatureError
 from aioportone._events_webhook import (
     PaymentEvent,
@@ -162,11 +163,7 @@ def check_secret(secret_key: object) -> str:
     """``secret_key`` if it is usable as the HMAC key; a :class:`ConfigurationError` if not."""
     if not isinstance(secret_key, str) or not secret_key:
         raise ConfigurationError("secret_key", "must be a non-empty string (the PortOne secret)")
-    try:
-        secret_key.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ConfigurationError("secret_key", "must be valid Unicode text") from None
-    return secret_key
+    return check_unicode("secret_key", secret_key)  # no UnicodeEncodeError holding the secret
 
 
 def sign_payment_request(

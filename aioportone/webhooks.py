@@ -33,6 +33,7 @@ from aioportone._events_webhook import (
     SubscriptionLinkEvent,
     WebhookEvent,
 )
+from aioportone._observe import is_async_callable
 from aioportone._signatures import (
     WebhookPayloadError,
     check_secret,
@@ -134,8 +135,12 @@ def webhook_handler(
     check_secret(secret_key)
     if kind not in _PARSERS:
         raise ConfigurationError("kind", f"must be one of {', '.join(_PARSERS)}, not {kind!r}")
-    if not callable(on_event):
-        raise ConfigurationError("on_event", "must be an async callable taking the event")
+    # Checked here, not at the first delivery: a handler that cannot await the callback would
+    # answer 500 to every webhook, and PortOne would deliver each event again.
+    if not callable(on_event) or not is_async_callable(on_event):
+        raise ConfigurationError(
+            "on_event", "must be an 'async def' function (or async callable) taking the event"
+        )
     parse = _PARSERS[kind]
 
     async def handle(request: web.Request) -> web.StreamResponse:

@@ -282,10 +282,11 @@ async def test_headers_injected_only_for_portone(fake: FakePortOne, clock: FakeC
                 assert resp.status == 200
             async with session.get(other.make_url("/elsewhere")) as resp:
                 assert resp.status == 200
+        token = tokens.current()
     sent = fake.requests[-1].headers
     assert sent["X-Portone-Client-Key"] == DEMO_CLIENT_KEY
     assert sent["X-Portone-SubMerchant-Key"] == "SUBKEY1"
-    assert sent["Authorization"] == f"Bearer {tokens.current().value}"
+    assert sent["Authorization"] == f"Bearer {token.value}"
     assert not any(k.lower().startswith(("authorization", "x-portone")) for k in seen[0])
 
 

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal, TypeVar, get_args
 
-from .._config import text
+from .._config import check_unicode, text
+from .._currencies import minor_units
 from .._errors import APIError, ConfigurationError, PortOneError, ServerError, TransportError
-from .._signatures import plausible_amount
 
 __all__ = [
     "Environment",
@@ -25,6 +25,7 @@ __all__ = [
     "check_currency",
     "check_environment",
     "check_iso_datetime",
+    "check_json",
     "check_url",
     "expect_object",
     "free_text",
@@ -39,6 +40,10 @@ T = TypeVar("T", bound=str)
 # different number than the one we signed.
 _MAX_EXACT = 2**53
 _LETTERS = re.compile(r"[A-Za-z]+")
+# A string amount: digits with an optional sign and fraction, no exponent, no blanks.
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_MAX_TEXT = 40
+_MAX_JSON_DEPTH = 32
 
 
 def check_environment(value: Any, default: Environment | None = None) -> Environment:
@@ -57,34 +62,73 @@ def check_choice(name: str, value: Any, choices: tuple[T, ...]) -> T:
     return value  # type: ignore[no-any-return]
 
 
-def wire_amount(value: Any, name: str = "amount") -> int | float:
-    """An amount > 0 as the JSON number PortOne will receive.
+def wire_amount(value: Any, name: str = "amount", *, currency: str | None = None) -> int | float:
+    """An amount > 0 as the JSON number PortOne will receive: an int, or a float whose shortest
+    form (what ``json.dumps`` writes) is exactly the decimal the caller meant.
 
-    Decimals are accepted only when a JSON number (a float64 on PortOne's side) holds them
-    exactly: the signature is computed over the number sent, and a rounded amount would charge
-    (or refund) something other than what the caller wrote.
+    Accepted: ``int``, :class:`~decimal.Decimal` and decimal strings such as ``"12.50"``; a
+    float when its shortest form has no more decimals than the currency allows (``12.5`` is
+    fine for USD, ``0.1 + 0.2`` is ``0.30000000000000004`` and is refused, never sent). The
+    decimals allowed are ``currency``'s ISO 4217 minor units (none for KRW, VND, JPY, ...);
+    without a currency (a refund: the payment's currency is PortOne's to know), the most any
+    currency has (4). NaN, infinities, zero, negatives, ``5e-324`` and amounts over 2**53
+    (what PortOne's float64 carries exactly) are refused.
     """
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise ConfigurationError(name, f"must be a number (got {type(value).__name__})")
-    if isinstance(value, int) and not -(10**30) < value < 10**30:
-        raise ConfigurationError(name, "is out of any currency's range")
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ConfigurationError(name, "must be a finite number")
-        if not plausible_amount(value):
-            raise ConfigurationError(name, "is out of any currency's range")
-        number: int | float = int(value) if value == value.to_integral_value() else float(value)
-        if Decimal(repr(number)) != value:
-            raise ConfigurationError(name, f"{value} has more digits than PortOne can carry")
-    else:
-        number = value
-    if isinstance(number, float) and not math.isfinite(number):
-        raise ConfigurationError(name, "must be a finite number")
-    if number <= 0:
-        raise ConfigurationError(name, f"must be more than 0 (got {value!r})")
-    if number > _MAX_EXACT:
-        raise ConfigurationError(name, f"must be at most {_MAX_EXACT} (got {value!r})")
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        raise ConfigurationError(
+            name,
+            "must be a number: an int, a Decimal, a decimal string such as '12.50' or a float "
+            f"(got {type(value).__name__})",
+        )
+    if isinstance(value, int):
+        if not 0 < value <= _MAX_EXACT:
+            raise ConfigurationError(name, f"must be more than 0 and at most {_MAX_EXACT}")
+        return value
+    exact = _as_decimal(value, name)
+    if not exact.is_finite():
+        raise ConfigurationError(name, "must be a finite number (not NaN or infinity)")
+    if exact <= 0:
+        raise ConfigurationError(name, f"must be more than 0 (got {_shown(exact)})")
+    if exact > _MAX_EXACT:
+        raise ConfigurationError(name, f"must be at most {_MAX_EXACT}")
+    decimals = minor_units(currency)
+    if _decimals(exact) > decimals:
+        unit = f"{currency} amounts" if currency else "without a known currency, an amount"
+        allowed = "no decimals" if decimals == 0 else f"at most {decimals} decimals"
+        raise ConfigurationError(name, f"{unit} can have {allowed} (got {_shown(exact)})")
+    if exact == exact.to_integral_value():
+        return int(exact)
+    number = float(exact)
+    if Decimal(repr(number)) != exact:
+        raise ConfigurationError(name, f"{_shown(exact)} has more digits than PortOne can carry")
     return number
+
+
+def _as_decimal(value: float | Decimal | str, name: str) -> Decimal:
+    """The decimal ``value`` stands for; a float by its shortest form, not its binary value."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ConfigurationError(name, "must be a finite number (not NaN or infinity)")
+        return Decimal(repr(value))
+    if len(value) > _MAX_TEXT or not _DECIMAL_TEXT.fullmatch(value):
+        raise ConfigurationError(name, "a string amount must be a plain decimal such as '12.50'")
+    return Decimal(value)
+
+
+def _decimals(value: Decimal) -> int:
+    """Decimals ``value`` really has: 12.50 has one, 1200 and 12.0 none (no rounding)."""
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + trailing))
+
+
+def _shown(value: Decimal) -> str:
+    """An amount for a message, short whatever its size."""
+    text = format(value, "f") if -30 < value.adjusted() < 30 else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def check_currency(value: Any) -> str:
@@ -138,10 +182,49 @@ def body_fields(extra: Any, reserved: frozenset[str]) -> dict[str, Any]:
         return {}
     if not isinstance(extra, Mapping) or not all(isinstance(k, str) for k in extra):
         raise ConfigurationError("extra", "must be a mapping of body field names to values")
-    clash = sorted(reserved.intersection(extra))
+    # Any spelling: PortOne's Go decoder (encoding/json) matches field names case-insensitively,
+    # so "Environment" would set "environment".
+    clash = sorted(k for k in extra if k.lower() in reserved)
     if clash:
         raise ConfigurationError("extra", f"must not set {', '.join(clash)}: use the arguments")
-    return dict(extra)
+    fields = dict(extra)
+    check_json("extra", fields)
+    return fields
+
+
+def check_json(name: str, value: Any) -> Any:
+    """``value`` if it is standard JSON as ``json.dumps`` writes it, else a ConfigurationError
+    naming where it is not: NaN or infinity (written as invalid JSON), a lone surrogate (which
+    PortOne would read as U+FFFD), a type JSON has no form for, nesting past 32 levels."""
+    _check_json(name, value, 0)
+    return value
+
+
+def _check_json(where: str, value: Any, depth: int) -> None:
+    if value is None or isinstance(value, bool | int):
+        return
+    if isinstance(value, str):
+        check_unicode(where, value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ConfigurationError(where, f"{value!r} is not a JSON number")
+    elif depth >= _MAX_JSON_DEPTH:
+        raise ConfigurationError(where, f"nests deeper than {_MAX_JSON_DEPTH} levels")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ConfigurationError(where, f"keys must be strings (got {type(key).__name__})")
+            check_unicode(f"{where} key", key)
+            _check_json(f"{where}[{key[:40]!r}]", item, depth + 1)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _check_json(f"{where}[{index}]", item, depth + 1)
+    else:
+        raise ConfigurationError(
+            where,
+            f"a {type(value).__name__} has no JSON form (use str, int, float, bool, None, "
+            "list or dict)",
+        )
 
 
 def may_have_reached(exc: PortOneError) -> bool:

@@ -80,7 +80,7 @@ class PaymentLinks:
         self,
         *,
         merchant_order_id: str,
-        amount: int | float | Decimal,
+        amount: int | float | Decimal | str,
         currency: str,
         country_code: str,
         merchant_name: str,
@@ -106,6 +106,10 @@ class PaymentLinks:
 
         ``extra`` carries further documented body fields (``customer_details``,
         ``billing_details``, ``order_details``, ``notes``, ...) as PortOne spells them.
+
+        ``amount`` is an int, a Decimal, a decimal string (``"12.50"``) or a float whose
+        shortest form has no more decimals than ``currency`` allows (ISO 4217: none for KRW,
+        VND, JPY; ``0.1 + 0.2`` is refused, never sent as ``0.30000000000000004``).
 
         Args:
             merchant_order_id: Your unique id of the order; PortOne refuses a second link
@@ -138,8 +142,8 @@ class PaymentLinks:
                 answer: check with :meth:`status_by_merchant_ref`.
         """
         order_id = text("merchant_order_id", merchant_order_id)
-        number = wire_amount(amount)
         code = check_currency(currency)
+        number = wire_amount(amount, currency=code)
         success = check_url("success_url", success_url)
         failure = check_url("failure_url", failure_url)
         body: dict[str, Any] = {
@@ -270,7 +274,7 @@ class PaymentLinks:
         self,
         payment_link_ref: str,
         *,
-        amount: int | float | Decimal | None = None,
+        amount: int | float | Decimal | str | None = None,
         currency: str | None = None,
         description: str | None = None,
         expires_at: datetime | None = None,
@@ -294,10 +298,11 @@ class PaymentLinks:
         """
         ref = path_segment("payment_link_ref", payment_link_ref)
         body: dict[str, Any] = {}
-        if amount is not None:
-            body["amount"] = wire_amount(amount)
         if currency is not None:
             body["currency"] = check_currency(currency)
+        if amount is not None:
+            # Without a currency, the link's own is not known here: the rule for any currency.
+            body["amount"] = wire_amount(amount, currency=body.get("currency"))
         body.update(
             _optional(
                 description=description,

@@ -41,7 +41,7 @@ class Refunds:
         self,
         order_ref: str,
         *,
-        amount: int | float | Decimal,
+        amount: int | float | Decimal | str,
         channel: str,
         reason: str,
         refund_type: RefundType = "partial",
@@ -53,7 +53,9 @@ class Refunds:
         ``channel`` is the payment channel the buyer paid with (the transaction's
         ``channel_key``, e.g. ``"OMISE"``). With ``refund_type="full"`` PortOne refunds what is
         left and ignores ``amount`` (it is still required: say what you expect to refund).
-        Returns every refund of the payment; the new one is ``.latest``.
+        Returns every refund of the payment; the new one is ``.latest``. ``amount`` is an int,
+        a Decimal, a decimal string or an exact float with at most 4 decimals (the payment's
+        currency is not known here; PortOne checks the amount against it).
 
         PortOne has no idempotency key for refunds, so this request is **never** sent twice by
         the library: when the connection drops after it went out, or PortOne answers with a
@@ -79,6 +81,7 @@ class Refunds:
         ref = path_segment("order_ref", order_ref)
         reason = free_text("reason", reason)
         # https://docs.portone.cloud/docs/refund: every field is required, amount included.
+        # The payment's currency is not known here: the decimals any currency allows (4).
         body = {
             "amount": wire_amount(amount),
             "channel": free_text("channel", channel),

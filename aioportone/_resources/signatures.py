@@ -29,7 +29,7 @@ class Signatures:
     async def generate(
         self,
         *,
-        amount: int | float | Decimal,
+        amount: int | float | Decimal | str,
         currency: str,
         merchant_order_id: str,
         success_url: str,
@@ -50,10 +50,11 @@ class Signatures:
             The base64 signature.
         """
         # https://docs.portone.cloud/docs/payment-request (the generate-signature reference).
+        code = check_currency(currency)
         body = {
             "portone_key": self._client.client_key,
-            "currency": check_currency(currency),
-            "amount": wire_amount(amount),
+            "currency": code,
+            "amount": wire_amount(amount, currency=code),
             "merchant_order_id": text("merchant_order_id", merchant_order_id),
             "success_url": check_url("success_url", success_url),
             "failure_url": check_url("failure_url", failure_url),
