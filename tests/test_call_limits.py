@@ -192,7 +192,8 @@ async def test_retries_reach_on_event(fake: FakePortOne, clock: FakeClock) -> No
     first = retries[0]
     assert isinstance(first, RequestEvent)
     assert (first.method, first.path, first.source) == ("GET", STATUS, "local")
-    assert first.error is not None and "502" in first.error
+    assert first.error is not None
+    assert "502" in first.error
 
 
 async def test_a_raising_hook_or_log_pipeline_changes_no_outcome(

@@ -223,7 +223,8 @@ def test_costs_and_backoff() -> None:
 def test_budget_refills_to_capacity() -> None:
     """Withdrawals stop at empty; successes refill one each, never past the capacity."""
     budget = RetryBudget(10, refill=1)
-    assert budget.withdraw(5) and budget.withdraw(5)
+    assert budget.withdraw(5)
+    assert budget.withdraw(5)
     assert not budget.withdraw(1)
     for _ in range(20):
         budget.succeeded()
