@@ -129,7 +129,7 @@ async def test_bad_per_call_limits_are_refused_before_sending(
     """A bad timeout or max_retries names itself, for request() and with_options() alike."""
     async with open_client(fake, clock) as portone:
         with pytest.raises(ConfigurationError) as caught:
-            portone.request("GET", STATUS, **options)
+            await portone.request("GET", STATUS, **options)
         assert caught.value.argument == argument
         with pytest.raises(ConfigurationError):
             portone.with_options(**options)

@@ -38,7 +38,7 @@ JWT_4010 = {
 }
 
 # 2xx answers that cannot be read, sent after PortOne acted (``after=True``).
-UNREADABLE = {
+UNREADABLE: dict[str, dict[str, Any]] = {
     "empty": {"raw": b""},
     "html": {"raw": b"<html><body>OK</body></html>"},
     "list": {"status": 200, "body": [{"refund_id": "R-1"}]},
