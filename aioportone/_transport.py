@@ -129,7 +129,7 @@ class Transport:
         limit = self.max_response_size
         deadline = clock.time() + (self.timeout if timeout is None else timeout)
         retries = self.retry.max_retries if max_retries is None else max_retries
-        money = moves_money(method, path)
+        money = method == "POST" and moves_money(method, path)
         attempt = 0
         token_retried = not tokens.retry_on_token_rejection
         while True:
