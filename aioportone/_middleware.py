@@ -30,6 +30,7 @@ from aiohttp import ClientHandlerType, ClientRequest, ClientResponse
 
 from ._decipher import UNREADABLE, decode_body
 from ._retry import decide, moves_money
+from ._transport import learn_clock
 
 if TYPE_CHECKING:
     from ._manager import TokenManager
@@ -53,7 +54,7 @@ async def auth_middleware(
     token = tokens.usable() or await tokens.get()
     req.headers.update(tokens.auth_headers(token))
     resp = await handler(req)
-    tokens.observe_answer(resp.headers)
+    learn_clock(tokens, resp.headers)
     if resp.status != 401 or not tokens.retry_on_token_rejection:
         return resp
     length = resp.content_length
@@ -74,5 +75,5 @@ async def auth_middleware(
     resp.release()
     req.headers.update(tokens.auth_headers(fresh))
     retried = await handler(req)  # once: a second rejection goes to the caller
-    tokens.observe_answer(retried.headers)
+    learn_clock(tokens, retried.headers)
     return retried

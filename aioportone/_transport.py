@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from ._manager import TokenManager
     from ._token import Token
 
-__all__ = ["MAX_RESPONSE_SIZE", "RetryPolicy", "Transport", "read_limited"]
+__all__ = ["MAX_RESPONSE_SIZE", "RetryPolicy", "Transport", "learn_clock", "read_limited"]
 
 #: The default limit on the size of an answer's body: PortOne's largest answers (a page of
 #: 100 payments) are a few hundred KB.
@@ -100,6 +100,9 @@ class Transport:
         self._last_date: str | None = None
         self.retry = retry
         self.budget = RetryBudget(retry.budget, retry.success_refill)
+        # Reported once per episode (until a retry is allowed again), not once per refused call:
+        # an outage must not turn into a flood of log lines.
+        self._budget_reported = False
         self.gate = Gate(max_connections)
         self.pool_timeout = pool_timeout
         self.max_response_size = max_response_size
@@ -212,7 +215,7 @@ class Transport:
                 date = headers.get("Date")
                 if date != self._last_date:
                     self._last_date = date
-                    tokens.observe_answer(headers)
+                    learn_clock(tokens, headers)
                 data = decode_body(body)
                 if data is not UNREADABLE and succeeded(status, data):
                     if budget.level < budget.capacity:
@@ -265,6 +268,7 @@ class Transport:
             if decision.action != "retry" or self.session.closed:
                 raise self._final(decision, error, method, url, status if failure is None else 0)
             budget.withdraw(decision.cost)
+            self._budget_reported = False
             self._announce("request_retry", "info", decision, error, method, url, attempt)
             await clock.sleep(decision.delay)
 
@@ -285,7 +289,9 @@ class Transport:
     ) -> PortOneError:
         """The exception a call ends with, after a decision not to retry."""
         if decision.why == "budget":
-            self._announce("retry_budget_exhausted", "warning", decision, error, method, url, 0)
+            if not self._budget_reported:
+                self._budget_reported = True
+                self._announce("retry_budget_exhausted", "warning", decision, error, method, url, 0)
             error.add_note(
                 "Not retried: the client's retry budget is exhausted (too many retries lately; "
                 "successful answers refill it)."
@@ -345,6 +351,15 @@ class Transport:
             hook(event)
         except Exception as exc:  # a user's hook must never change a request's outcome
             report_internal_error(exc, "aioportone.request.hook_failed")
+
+
+def learn_clock(tokens: TokenManager, headers: Mapping[str, str]) -> None:
+    """Let the manager learn PortOne's clock from an answer; a ``Date`` it cannot digest must
+    not turn an answer already received (perhaps to a refund) into a crash."""
+    try:
+        tokens.observe_answer(headers)
+    except Exception as exc:
+        report_internal_error(exc, "aioportone.request.date_unreadable")
 
 
 def _failure(error: PortOneError) -> Failure:

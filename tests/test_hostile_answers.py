@@ -276,3 +276,13 @@ async def test_middleware_never_replays_a_refund(fake: FakePortOne, clock: FakeC
     ):
         assert resp.status == 401
     assert len(fake.calls(REFUND, "POST")) == 1
+
+
+async def test_an_overflowing_date_never_breaks_an_answer(clock: FakeClock) -> None:
+    """A Date header no clock can hold is ignored: the answer it came with still counts."""
+    from aioportone._transport import learn_clock
+
+    async with TokenManager(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, clock=clock) as tokens:
+        before = tokens.current()
+        learn_clock(tokens, {"Date": "Fri, 31 Dec 9999999999999999999999 23:59:59 GMT"})
+        assert tokens.current() is before
