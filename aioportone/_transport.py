@@ -27,6 +27,7 @@ from ._clock import Clock
 from ._decipher import UNREADABLE, decode_body, error_for, succeeded
 from ._errors import (
     AmbiguousResultError,
+    ConfigurationError,
     ConnectError,
     PoolTimeoutError,
     PortOneError,
@@ -143,6 +144,10 @@ class Transport:
                 await self._admit(method, url, deadline)
             failure: Failure | None = None
             try:
+                if self.session.closed:
+                    # The client was left while this request waited: a typed error, not
+                    # aiohttp's RuntimeError.
+                    raise ConfigurationError("client", "closed before this request was sent")
                 # Chosen now, after admission: the request goes on the wire right after this.
                 token = tokens.usable() or await tokens.get()
                 if attempt == 1 and not queued and timeout is None:

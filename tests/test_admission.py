@@ -9,7 +9,7 @@ import anyio
 import pytest
 from structlog.testing import LogCapture
 
-from aioportone import PoolTimeoutError, PortOneClient, TimeoutError
+from aioportone import PoolTimeoutError, PortOneClient, PortOneError, TimeoutError
 from aioportone._gate import Gate
 from aioportone.testing import FakeClock, FakePortOne
 from tests._fixtures import open_client
@@ -213,3 +213,30 @@ async def test_gate_wait_times_out_on_the_clock() -> None:
         await clock.advance(5)
     assert results == [False]
     assert gate.waiting == 0
+
+
+async def test_requests_waiting_for_a_slot_when_the_client_closes_get_a_typed_error(
+    fake: FakePortOne, clock: FakeClock
+) -> None:
+    """Leaving ``async with`` while requests hold or wait for slots: each gets a PortOneError."""
+    turnstile = Turnstile()
+    fake.fail(status=200, body=ANSWER, hold=turnstile, path="^/api/slow$", times=1)
+    errors: list[Exception] = []
+    async with anyio.create_task_group() as tg:
+        async with open_client(fake, clock, max_connections=1) as portone:
+
+            async def call(path: str) -> None:
+                try:
+                    await portone.request("GET", path)
+                except Exception as exc:
+                    errors.append(exc)
+
+            tg.start_soon(call, "/api/slow")
+            await turnstile.arrivals(1)
+            tg.start_soon(call, STATUS)
+            tg.start_soon(call, STATUS)
+            await anyio.wait_all_tasks_blocked()
+        turnstile.held[0].set()
+    assert len(errors) == 3
+    assert all(isinstance(e, PortOneError) for e in errors), errors
+    assert fake.calls("status$") == []
