@@ -144,10 +144,6 @@ class Transport:
                 await self._admit(method, url, deadline)
             failure: Failure | None = None
             try:
-                if self.session.closed:
-                    # The client was left while this request waited: a typed error, not
-                    # aiohttp's RuntimeError.
-                    raise ConfigurationError("client", "closed before this request was sent")
                 # Chosen now, after admission: the request goes on the wire right after this.
                 token = tokens.usable() or await tokens.get()
                 if attempt == 1 and not queued and timeout is None:
@@ -213,6 +209,14 @@ class Transport:
                 except (aiohttp.ClientError, builtins.TimeoutError) as exc:
                     error = translate(exc, method, url)
                     failure = _failure(error)
+                except RuntimeError:
+                    if not self.session.closed:
+                        raise
+                    # The client was left while this request waited for its turn: a typed
+                    # error, not aiohttp's "Session is closed".
+                    raise ConfigurationError(
+                        "client", "closed before this request was sent"
+                    ) from None
             finally:
                 gate.leave()
             if failure is None:
