@@ -14,8 +14,10 @@ from ._errors import (
     DuplicateError,
     InvalidRequestError,
     NotFoundError,
+    PoolTimeoutError,
     PortOneError,
     RateLimitError,
+    ResponseTooLargeError,
     ServerError,
     SignatureError,
     TimeoutError,
@@ -36,9 +38,9 @@ from ._resources import (
     TransactionStatus,
     WebhookEndpoint,
 )
+from ._retry import RequestEvent, RetryPolicy
 from ._sources import LocalTokenSource, TokenSource
 from ._token import RefreshPolicy, Token
-from ._transport import RetryPolicy
 from ._version import __version__
 
 __all__ = [
@@ -57,12 +59,15 @@ __all__ = [
     "PaymentLink",
     "PaymentLinkDetails",
     "PaymentLinkStatus",
+    "PoolTimeoutError",
     "PortOneClient",
     "PortOneError",
     "RateLimitError",
     "RefreshPolicy",
     "Refund",
     "RefundSummary",
+    "RequestEvent",
+    "ResponseTooLargeError",
     "RetryPolicy",
     "ServerError",
     "SignatureError",

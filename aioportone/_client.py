@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import random
 import re
 from collections.abc import AsyncGenerator, Coroutine, Mapping
@@ -18,9 +19,10 @@ from ._manager import TokenManager
 from ._observe import EventHook
 from ._resources import PaymentLinks, Refunds, Signatures, Transactions, WebhookEndpoints
 from ._resources._validate import Environment, check_environment, check_json
+from ._retry import RetryPolicy
 from ._sources import TokenSource
 from ._token import RefreshPolicy
-from ._transport import RetryPolicy, Transport
+from ._transport import MAX_RESPONSE_SIZE, Transport
 
 __all__ = ["PortOneClient"]
 
@@ -88,6 +90,12 @@ class PortOneClient(SingleEntry):
     Every argument is checked here, before anything is sent; a bad one raises
     :class:`ConfigurationError` naming it.
 
+    Under load: requests are admitted first come, first served through ``max_connections``
+    slots (the owned session's connector has the same limit; give a borrowed session's
+    connector at least as many), each gets its token only once admitted, and a call that finds
+    no slot within ``pool_timeout`` raises :class:`PoolTimeoutError` without being sent.
+    ``timeout`` bounds a whole call: the wait for a slot, every attempt and every backoff.
+
     Args:
         client_key: Your PortOne key (``X-Portone-Client-Key``); ``$PORTONE_CLIENT_KEY`` when
             None.
@@ -101,8 +109,14 @@ class PortOneClient(SingleEntry):
             master merchant acts for it.
         base_url: PortOne's origin, ``https://api.portone.cloud`` by default (a fake's
             ``url`` in tests).
-        timeout: Seconds a request to PortOne may take (at most 600).
-        retry: How replayable requests are retried; :class:`RetryPolicy` defaults when None.
+        timeout: Seconds one call may take in all (at most 600): the wait for a connection
+            slot, every attempt and every backoff.
+        retry: How replayable requests are retried, and the client-wide retry budget;
+            :class:`RetryPolicy` defaults when None.
+        max_connections: Requests in flight at once; more wait for a slot, in order.
+        pool_timeout: Seconds a call may wait for a slot before :class:`PoolTimeoutError`.
+        max_response_size: Bytes an answer may have; a larger one raises
+            :class:`ResponseTooLargeError` (or :class:`AmbiguousResultError` for a write).
         lifetime: Seconds a locally minted JWT lives (10 s to 24 h).
         skew_allowance: Seconds a minted ``iat`` is back-dated, for a PortOne clock that
             trails ours.
@@ -110,7 +124,8 @@ class PortOneClient(SingleEntry):
             :class:`TokenUnavailableError`.
         policy: When tokens are refreshed and how failures back off; :class:`RefreshPolicy`
             defaults when None.
-        on_event: Called with each :class:`TokenEvent` (for metrics); must not block.
+        on_event: Called with each :class:`TokenEvent` (for metrics); must not block. Request
+            retries and an exhausted retry budget arrive as its subclass :class:`RequestEvent`.
         session: An :class:`aiohttp.ClientSession` to borrow; the client neither changes its
             defaults nor closes it.
         tokens: A :class:`TokenManager` to share between clients. The client does not
@@ -132,6 +147,9 @@ class PortOneClient(SingleEntry):
         base_url: str = DEFAULT_BASE_URL,
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
+        max_connections: int = 100,
+        pool_timeout: float = 10.0,
+        max_response_size: int = MAX_RESPONSE_SIZE,
         lifetime: float = 100.0,
         skew_allowance: float = 5.0,
         wait_timeout: float = 30.0,
@@ -145,6 +163,11 @@ class PortOneClient(SingleEntry):
         self._transport: Transport | None = None  # first: repr() works on a half-built client
         self.environment = check_environment(environment)
         self.timeout = positive_seconds("timeout", timeout, maximum=600)
+        self.max_connections = _count("max_connections", max_connections, 100_000)
+        self.pool_timeout = positive_seconds("pool_timeout", pool_timeout, maximum=3600)
+        self.max_response_size = _count("max_response_size", max_response_size, 2**40)
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise ConfigurationError("retry", "must be a RetryPolicy")
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ConfigurationError("session", "must be an aiohttp.ClientSession")
         if tokens is not None:
@@ -186,6 +209,13 @@ class PortOneClient(SingleEntry):
         self._key_segment = path_segment("client_key", self.client_key)
         self._session = session
         self._retry = retry or RetryPolicy()
+        # A with_options() view points at the client it came from, whose transport it uses.
+        self._root = self
+        self._timeout_override: float | None = None
+        self._retries_override: int | None = None
+        self._bind_resources()
+
+    def _bind_resources(self) -> None:
         self.transactions = Transactions(self)
         self.payment_links = PaymentLinks(self)
         self.refunds = Refunds(self)
@@ -206,14 +236,53 @@ class PortOneClient(SingleEntry):
             f"environment={getattr(self, 'environment', None)!r}, base_url={base_url!r})"
         )
 
+    def with_options(
+        self, *, timeout: float | None = None, max_retries: int | None = None
+    ) -> PortOneClient:
+        """A view of this client with other defaults for the calls made through it.
+
+        ::
+
+            fast = portone.with_options(timeout=5, max_retries=0)
+            status = await fast.transactions.status("ORDER-1")
+
+        The view shares everything else: the connection slots, the retry budget, the token
+        and the lifetime (use it inside the client's ``async with``; do not enter it). It is
+        cheap to make, so making one per call is fine. A view rather than ``timeout=`` and
+        ``max_retries=`` on every resource method: those stay about PortOne's fields, and one
+        place documents how a call is bounded.
+
+        Args:
+            timeout: Seconds a whole call may take, retries and backoff included.
+            max_retries: Further tries after the first, when a retry is allowed at all.
+
+        Returns:
+            The view: a :class:`PortOneClient` for the same PortOne account.
+        """
+        view = copy.copy(self)
+        # The copy must not look entered: anyio's mixin keeps its state on the instance.
+        vars(view).pop("_AsyncContextManagerMixin__cm", None)
+        if timeout is not None:
+            view._timeout_override = positive_seconds("timeout", timeout, maximum=600)
+        if max_retries is not None:
+            view._retries_override = _count("max_retries", max_retries, 100, minimum=0)
+        view._bind_resources()
+        return view
+
     @asynccontextmanager
     async def __asynccontextmanager__(self) -> AsyncGenerator[PortOneClient]:
+        if self._root is not self:
+            raise ConfigurationError(
+                "client", "a with_options() view is not entered: enter the client it came from"
+            )
         async with self.tokens if self._owns_tokens else nullcontext():
             session = self._session
             owned = session is None
             if session is None:
                 session = aiohttp.ClientSession(
-                    raise_for_status=False, timeout=aiohttp.ClientTimeout(total=self.timeout)
+                    connector=aiohttp.TCPConnector(limit=self.max_connections),
+                    raise_for_status=False,
+                    timeout=aiohttp.ClientTimeout(total=self.timeout),
                 )
             try:
                 self._transport = Transport(
@@ -224,6 +293,9 @@ class PortOneClient(SingleEntry):
                     retry=self._retry,
                     clock=self._clock,
                     rng=self._rng,
+                    max_connections=self.max_connections,
+                    pool_timeout=self.pool_timeout,
+                    max_response_size=self.max_response_size,
                 )
                 yield self
             finally:
@@ -243,12 +315,16 @@ class PortOneClient(SingleEntry):
         json: Any = None,
         params: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> Coroutine[Any, Any, Any]:
         """Call PortOne and return its decoded JSON answer, or raise a :class:`PortOneError`.
 
-        ``path`` starts with ``/`` and must already be percent-encoded (the resource methods
-        encode every reference for you). Reads are retried on connection errors, timeouts,
-        429 and 5xx; other methods only when ``idempotent=True``. ``json`` must be standard
+        Reads are retried on connection errors, timeouts, 429 and 5xx; other methods only when
+        ``idempotent=True`` (or on 429, or when the connection never opened). A write that moves
+        money (refund, capture, payment link, payout...) is never sent twice once it may have
+        reached PortOne, and a write whose 2xx answer cannot be read raises
+        :class:`AmbiguousResultError`. ``json`` must be standard
         JSON: NaN, infinities, lone surrogates and values JSON has no form for are refused.
 
         A plain function returning the transport's coroutine (one coroutine less per request):
@@ -261,9 +337,11 @@ class PortOneClient(SingleEntry):
             params: Query parameters, encoded for you.
             idempotent: True when replaying the request cannot do anything twice; None
                 (the default) decides by method: GET and HEAD are replayed, the rest not.
+            timeout: Seconds this call may take in all (default: the client's).
+            max_retries: Further tries after the first (default: the client's policy).
 
         Returns:
-            An awaitable of PortOne's decoded JSON answer.
+            A coroutine giving the decoded JSON (None for an empty answer to a read).
 
         Raises:
             ConfigurationError: A bad ``method`` or ``path``, or the client is not open.
@@ -276,7 +354,24 @@ class PortOneClient(SingleEntry):
             )
         if json is not None:
             check_json("json", json)  # NaN, a lone surrogate or a set would not arrive intact
-        transport = self._transport
+        transport = self._root._transport
         if transport is None:
             raise ConfigurationError("client", "not open: use 'async with PortOneClient(...)'")
-        return transport.send(method, path, json, params, idempotent)
+        if timeout is None:
+            timeout = self._timeout_override
+        else:
+            timeout = positive_seconds("timeout", timeout, maximum=600)
+        if max_retries is None:
+            max_retries = self._retries_override
+        else:
+            max_retries = _count("max_retries", max_retries, 100, minimum=0)
+        return transport.send(method, path, json, params, idempotent, timeout, max_retries)
+
+
+def _count(name: str, value: Any, maximum: int, *, minimum: int = 1) -> int:
+    """An integer between ``minimum`` and ``maximum``, or a ConfigurationError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigurationError(name, f"must be an integer (got {type(value).__name__})")
+    if not minimum <= value <= maximum:
+        raise ConfigurationError(name, f"must be between {minimum} and {maximum} (got {value})")
+    return value

@@ -11,8 +11,10 @@ payment-link creation and refunds answer a bare object, the payments listing nes
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final, Literal
 
 from yarl import URL
 
@@ -29,11 +31,14 @@ from ._skew import parse_http_date
 
 __all__ = [
     "SUCCESS",
+    "UNREADABLE",
     "decipher",
+    "decode_body",
     "decode_json",
     "error_for",
     "is_token_rejection",
     "parse_retry_after",
+    "retry_class",
     "succeeded",
 ]
 
@@ -45,38 +50,111 @@ _NOT_FOUND_CODES = frozenset({"4083", "4096"})
 _DUPLICATE_CODES = frozenset({"4002"})
 
 
-def decode_json(body: bytes) -> Any:
-    """The decoded body, or None when it is empty or not JSON."""
+class _Unreadable:
+    """The body of an answer that is not JSON: empty, HTML, cut short, nested too deep."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNREADABLE"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+#: What :func:`decode_body` returns for a body that is not a JSON document.
+UNREADABLE: Final = _Unreadable()
+
+
+def decode_body(body: bytes) -> Any:
+    """The decoded body, or :data:`UNREADABLE` when it is empty or not JSON.
+
+    JSON nested deeper than the interpreter's recursion limit is unreadable too: a hostile
+    answer must become data or a typed error, never a ``RecursionError``.
+    """
     if not body:
-        return None
+        return UNREADABLE
     try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return UNREADABLE
+
+
+def decode_json(body: bytes) -> Any:
+    """The decoded body, or None when it is empty or not JSON."""
+    data = decode_body(body)
+    return None if data is UNREADABLE else data
+
+
+# RFC 9110 delta-seconds are ASCII digits; a fraction is tolerated. ``str.isdigit`` would accept
+# "²" and other Unicode digits that ``float()`` then refuses.
+_DELTA_SECONDS = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,9})?")
+#: The longest wait a ``Retry-After`` can express here (~31 years): finite whatever it says.
+RETRY_AFTER_CAP: Final = 1e9
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if not value:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date).
+
+    None when it says nothing readable (garbage, a negative number); a date in the past is 0;
+    anything beyond :data:`RETRY_AFTER_CAP` (an absurdly long number or a far-future date) is
+    that cap, so callers always get a finite number to compare with their own limit.
+    """
+    if not value or not isinstance(value, str):
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
-    when = parse_http_date(value)
-    return None if when is None else max(0.0, when - now)
+    if _DELTA_SECONDS.fullmatch(value):
+        return min(float(value), RETRY_AFTER_CAP)
+    if value.isascii() and value.isdigit():
+        return RETRY_AFTER_CAP  # more digits than any real wait: "a very long time"
+    try:
+        when = parse_http_date(value)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if when is None or not math.isfinite(when):
+        return None
+    return min(max(0.0, when - now), RETRY_AFTER_CAP)
+
+
+# https://docs.portone.cloud/docs/error-codes: 4010 is INVALID_UNAUTHORISED_TRANSACTION_IAMPORTKEY
+# (a key or field missing, e.g. "signature_hash is a required field" on link creation), but the
+# specs also answer 401 with 4010 INVALID_JWT_TOKEN "JWT authentication error" (update-paylink):
+# only the text tells them apart.
+_JWT_REFUSED = "4010"
+_JWT_WORDS = re.compile(r"jwt|token", re.IGNORECASE)
+_FIELD_WORDS = re.compile(r"required|field|missing|must", re.IGNORECASE)
 
 
 def is_token_rejection(status: int, data: Any) -> bool:
-    """True for the one 401 a fresh token can fix: ``status_code`` 4054.
+    """True for a 401 a fresh token can fix: ``status_code`` 4054, or 4010 saying the JWT
+    was refused.
 
-    PortOne also answers 401 for validation problems (e.g. a missing ``signature_hash``, 4001);
-    retrying those with a new token would only repeat the failure.
+    PortOne also answers 401 for validation problems (a missing ``signature_hash``: 4001 or
+    4010 naming the field); retrying those with a new token would only repeat the failure.
     """
-    return (
-        status == 401
-        and isinstance(data, Mapping)
-        and str(data.get("status_code")) == TOKEN_REJECTED
+    if status != 401 or not isinstance(data, Mapping):
+        return False
+    code = str(data.get("status_code"))
+    if code == TOKEN_REJECTED:
+        return True
+    if code != _JWT_REFUSED:
+        return False
+    text = " ".join(
+        str(data.get(name) or "") for name in ("status_reason", "status_message", "message")
     )
+    return _JWT_WORDS.search(text) is not None and _FIELD_WORDS.search(text) is None
+
+
+def retry_class(status: int, data: Any) -> Literal["rate_limit", "server"] | None:
+    """Whether a failed answer is a refusal to come back later (429), a PortOne failure (5xx or
+    a ``5xxx`` code), or neither (an error no retry can fix)."""
+    code = data.get("status_code") if isinstance(data, Mapping) else None
+    cls = _error_class(status, None if code is None else str(code))
+    if cls is RateLimitError:
+        return "rate_limit"
+    if cls is ServerError:
+        return "server"
+    return None
 
 
 def decipher(
@@ -97,6 +175,11 @@ def decipher(
 
 def succeeded(status: int, data: Any) -> bool:
     """Whether an answer with this status and decoded body is a success."""
+    # The usual answer first: every request takes this path.
+    if type(data) is dict and status == 200:
+        code = data.get("status_code", SUCCESS)
+        if code == SUCCESS and data.get("is_success") is not False:
+            return True
     if not 200 <= status < 300:
         return False
     # ``type() is dict`` first: the Mapping ABC check is slow, and this runs on every answer.

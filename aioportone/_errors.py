@@ -6,7 +6,9 @@
     ├── ConfigurationError          bad argument or environment at construction / call time
     ├── TransportError              the request did not get a PortOne answer
     │   ├── ConnectError            could not connect, or the connection dropped
-    │   └── TimeoutError            no answer in time
+    │   ├── TimeoutError            no answer in time
+    │   └── ResponseTooLargeError   an answer over the size limit (not read)
+    ├── PoolTimeoutError            no connection slot in time: the request was never sent
     ├── AmbiguousResultError        a money-moving request may or may not have been processed
     ├── TokenError                  no usable JWT could be obtained
     │   └── TokenUnavailableError   waited for a refresh past the deadline
@@ -38,8 +40,10 @@ __all__ = [
     "DuplicateError",
     "InvalidRequestError",
     "NotFoundError",
+    "PoolTimeoutError",
     "PortOneError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ServerError",
     "SignatureError",
     "TimeoutError",
@@ -113,6 +117,31 @@ class ConnectError(TransportError):
 
 class TimeoutError(TransportError, builtins.TimeoutError):
     """PortOne did not answer within the configured timeout."""
+
+
+class ResponseTooLargeError(TransportError):
+    """PortOne's answer was larger than ``max_response_size``; it was not read.
+
+    The request was sent and may have been acted on; it is not retried (the answer would be as
+    large again).
+    """
+
+
+class PoolTimeoutError(PortOneError):
+    """Every connection slot stayed busy for ``pool_timeout`` (or the call's deadline passed
+    while waiting): the request was never sent, and is not retried.
+
+    Not a :class:`TimeoutError`: PortOne was not slow, this process had more requests in flight
+    than ``max_connections``. ``request_sent`` is always False.
+    """
+
+    request_sent = False
+
+    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+        self.method = method
+        self.url = url
+        where = f" ({method} {url})" if method else ""
+        super().__init__(f"{message}{where}")
 
 
 class AmbiguousResultError(PortOneError):

@@ -19,7 +19,7 @@ import structlog
 
 from ._errors import ConfigurationError
 
-__all__ = ["EventHook", "Observer", "TokenEvent"]
+__all__ = ["EventHook", "Observer", "TokenEvent", "log_event"]
 
 logger = structlog.get_logger("aioportone")
 
@@ -113,6 +113,13 @@ class Observer:
             self.hook(event)
         except Exception as exc:  # a user's hook must never break token refresh
             report_internal_error(exc, "aioportone.token.hook_failed", source=event.source)
+
+
+def log_event(level: str, event: str, **fields: Any) -> None:
+    """Send one event to the library's logger; a failing log pipeline is ignored, since
+    logging must never change a request's or a refresh's outcome."""
+    with contextlib.suppress(Exception):
+        getattr(logger, level)(event, **fields)
 
 
 def report_internal_error(

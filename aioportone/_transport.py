@@ -1,12 +1,15 @@
-"""The one place that calls aiohttp in the request path: send, retry, translate errors.
+"""The one place that calls aiohttp in the request path: admit, send, read, decide, translate.
 
-aiohttp's exceptions become ours here and nowhere else. Retries follow one rule: a request is
-replayed only when replaying cannot move money twice — it is a read (GET/HEAD), or the caller
-declared it idempotent, or it never left this machine (the connection could not be opened), or
-PortOne refused it unprocessed (429, or 4054: the token was rejected before anything happened).
+Each call has one deadline (``timeout``) that covers waiting for a connection slot, every
+attempt and every backoff. A request is admitted through the FIFO :class:`~._gate.Gate`, and only
+then gets its token and its headers, so however long it queued, the JWT that reaches PortOne has
+at least the token's floor of life left. What follows an answer is decided by the pure
+:func:`~._retry.decide`; this module only carries it out: it sleeps on the injected clock, draws
+retries from the client-wide :class:`~._retry.RetryBudget`, and reports retries and an empty
+budget to structlog and the ``on_event`` hook.
 
 The credentials come from the token manager directly rather than through its aiohttp
-middleware: the rules are the same (see ``_middleware.py``), but this path skips aiohttp's
+middleware: the rules are the same (both ask ``decide``), but this path skips aiohttp's
 per-request middleware machinery, a measurable share of a loopback request's cost.
 """
 
@@ -15,58 +18,54 @@ from __future__ import annotations
 import builtins
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
-import structlog
 from yarl import URL
 
 from ._clock import Clock
-from ._decipher import SUCCESS, decode_json, error_for, is_token_rejection, succeeded
-from ._errors import ConnectError, RateLimitError, ServerError, TimeoutError
-from ._observe import describe
+from ._decipher import UNREADABLE, decode_body, error_for, succeeded
+from ._errors import (
+    AmbiguousResultError,
+    ConfigurationError,
+    ConnectError,
+    PoolTimeoutError,
+    PortOneError,
+    ResponseTooLargeError,
+    TimeoutError,
+)
+from ._gate import Gate
+from ._observe import describe, log_event, report_internal_error
+from ._retry import Decision, Failure, RequestEvent, RetryBudget, RetryPolicy, decide, moves_money
 
 if TYPE_CHECKING:
     from ._manager import TokenManager
     from ._token import Token
 
-__all__ = ["RetryPolicy", "Transport"]
+__all__ = ["MAX_RESPONSE_SIZE", "RetryPolicy", "Transport", "learn_clock", "read_limited"]
 
-logger = structlog.get_logger("aioportone")
+#: The default limit on the size of an answer's body: PortOne's largest answers (a page of
+#: 100 payments) are a few hundred KB.
+MAX_RESPONSE_SIZE = 10 * 1024 * 1024
 
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+class _TooLarge(Exception):
+    pass
 
 
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How requests that may be replayed are retried (reads, calls declared idempotent, writes
-    refused with 429, connections that never opened): ``max_retries`` more tries, full-jitter
-    exponential backoff from ``backoff_base`` up to ``backoff_max`` seconds; a ``Retry-After``
-    up to ``retry_after_max`` seconds is honoured as is (a longer one is not waited for: the
-    error goes to the caller).
-
-    Attributes:
-        max_retries: How many more tries after the first.
-        backoff_base: The cap of the first backoff, in seconds (doubled per attempt).
-        backoff_max: The largest backoff cap, in seconds.
-        retry_after_max: The longest ``Retry-After`` waited for, in seconds.
-    """
-
-    max_retries: int = 2
-    backoff_base: float = 0.5
-    backoff_max: float = 8.0
-    retry_after_max: float = 60.0
-
-    def delay(self, attempt: int, rng: random.Random) -> float:
-        """Seconds to wait before retrying: uniform between 0 and the attempt's cap.
-
-        Args:
-            attempt: Which attempt failed (from 1).
-            rng: The random source of the jitter.
-        """
-        cap = min(self.backoff_max, self.backoff_base * 2.0 ** (attempt - 1))
-        return rng.uniform(0.0, cap)
+async def read_limited(resp: aiohttp.ClientResponse, limit: int) -> bytes:
+    """The whole body of ``resp``, or :class:`_TooLarge` past ``limit`` bytes (decoded)."""
+    length = resp.content_length
+    if length is not None and length > limit:
+        raise _TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_any():
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class Transport:
@@ -82,10 +81,17 @@ class Transport:
         retry: RetryPolicy,
         clock: Clock,
         rng: random.Random,
+        max_connections: int = 100,
+        pool_timeout: float = 10.0,
+        max_response_size: int = MAX_RESPONSE_SIZE,
     ) -> None:
         self.session = session
         self.tokens = tokens
-        self._base = str(tokens.base_url)
+        # URLs are built from the parsed base: ``with_path(encoded=True)`` gives the same URL as
+        # parsing ``base + path`` for a quarter of the cost.
+        self._root = tokens.base_url
+        self._prefix = tokens.base_url.raw_path.rstrip("/")
+        self.timeout = timeout
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         # On a session of its own the transport keeps the credentials and the timeout in the
         # session's defaults, the credentials updated when the token changes: per-request
@@ -94,13 +100,20 @@ class Transport:
         self._session_token: Token | None = None
         self._last_date: str | None = None
         self.retry = retry
+        self.budget = RetryBudget(retry.budget, retry.success_refill)
+        # Reported once per episode (until a retry is allowed again), not once per refused call:
+        # an outage must not turn into a flood of log lines.
+        self._budget_reported = False
+        self.gate = Gate(max_connections)
+        self.pool_timeout = pool_timeout
+        self.max_response_size = max_response_size
         self._clock = clock
         self._rng = rng
 
     def url(self, path: str) -> URL:
         # ``encoded=True``: path segments were percent-encoded by the caller and must stay so
         # (yarl would otherwise decode %2F back into a path separator).
-        return URL(self._base + path, encoded=True)
+        return self._root.with_path(self._prefix + path, encoded=True)
 
     async def send(
         self,
@@ -109,92 +122,259 @@ class Transport:
         json: Any = None,
         params: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 - one deadline over many awaits
+        max_retries: int | None = None,
     ) -> Any:
-        url = self.url(path)
+        url = self._root.with_path(self._prefix + path, encoded=True)
         tokens = self.tokens
+        clock = self._clock
+        gate = self.gate
+        budget = self.budget
+        limit = self.max_response_size
+        deadline = clock.time() + (self.timeout if timeout is None else timeout)
+        retries = self.retry.max_retries if max_retries is None else max_retries
+        money = method == "POST" and moves_money(method, path)
         attempt = 0
         token_retried = not tokens.retry_on_token_rejection
         while True:
             attempt += 1
-            token = tokens.usable() or await tokens.get()
-            # PortOne's API does not redirect; following one would carry the client key
-            # (aiohttp strips only Authorization) to wherever it points: allow_redirects=False.
+            # The uncontended path takes a slot without awaiting anything.
+            queued = not gate.try_enter()
+            if queued:
+                await self._admit(method, url, deadline)
+            failure: Failure | None = None
             try:
-                if self._owns_session:
-                    if token is not self._session_token:
-                        self.session.headers.update(tokens.auth_headers(token))
-                        self._session_token = token
-                    request = self.session.request(
-                        method, url, json=json, params=params, allow_redirects=False
-                    )
+                # Chosen now, after admission: the request goes on the wire right after this.
+                token = tokens.usable() or await tokens.get()
+                if attempt == 1 and not queued and timeout is None:
+                    call_timeout = self._timeout
                 else:
-                    request = self.session.request(
-                        method,
-                        url,
-                        json=json,
-                        params=params,
-                        allow_redirects=False,
-                        headers=tokens.auth_headers(token),
-                        timeout=self._timeout,
+                    remaining = deadline - clock.time()
+                    if remaining <= 0:
+                        raise TimeoutError(
+                            "the call's timeout passed before PortOne could be asked",
+                            method=method,
+                            url=_shown(url),
+                            request_sent=False,
+                        )
+                    call_timeout = aiohttp.ClientTimeout(total=remaining)
+                # PortOne's API does not redirect; following one would carry the client key
+                # (aiohttp strips only Authorization) to wherever it points.
+                try:
+                    if self._owns_session:
+                        if token is not self._session_token:
+                            self.session.headers.update(tokens.auth_headers(token))
+                            self._session_token = token
+                        if call_timeout is self._timeout:
+                            request = self.session.request(
+                                method, url, json=json, params=params, allow_redirects=False
+                            )
+                        else:
+                            request = self.session.request(
+                                method,
+                                url,
+                                json=json,
+                                params=params,
+                                allow_redirects=False,
+                                timeout=call_timeout,
+                            )
+                    else:
+                        request = self.session.request(
+                            method,
+                            url,
+                            json=json,
+                            params=params,
+                            allow_redirects=False,
+                            headers=tokens.auth_headers(token),
+                            timeout=call_timeout,
+                        )
+                    async with request as resp:
+                        length = resp.content_length
+                        if (
+                            length is not None
+                            and length <= limit
+                            and "Content-Encoding" not in resp.headers
+                        ):
+                            body = await resp.read()
+                        else:
+                            body = await read_limited(resp, limit)
+                        status, headers = resp.status, resp.headers
+                except _TooLarge:
+                    failure = "too_large"
+                    error: PortOneError = ResponseTooLargeError(
+                        f"PortOne's answer is larger than max_response_size ({limit} bytes)",
+                        method=method,
+                        url=_shown(url),
                     )
-                async with request as resp:
-                    body = await resp.read()
-                    status, headers = resp.status, resp.headers
-            except (aiohttp.ClientError, builtins.TimeoutError) as exc:
-                error: Exception = translate(exc, method, url)
-                delay = self.retry.delay(attempt, self._rng)
-                replayable = method in _SAFE_METHODS if idempotent is None else idempotent
-                # Nothing was sent when the connection could not be opened: safe for any method.
-                retry = replayable or not getattr(error, "request_sent", True)
-            else:
-                # The Date header changes once a second; only a new one is worth a look (the
-                # offset keeps its own copy, but this guard keeps the call off the hot path).
+                except (aiohttp.ClientError, builtins.TimeoutError) as exc:
+                    error = translate(exc, method, url)
+                    failure = _failure(error)
+                except RuntimeError:
+                    if not self.session.closed:
+                        raise
+                    # The client was left while this request waited for its turn: a typed
+                    # error, not aiohttp's "Session is closed".
+                    raise ConfigurationError(
+                        "client", "closed before this request was sent"
+                    ) from None
+            finally:
+                gate.leave()
+            if failure is None:
+                # The Date header changes once a second; only a new one is worth a look.
                 date = headers.get("Date")
                 if date != self._last_date:
                     self._last_date = date
-                    tokens.observe_answer(headers)
-                data = decode_json(body)
-                # https://docs.portone.cloud/docs/error-codes: 4054, the JWT is invalid or
-                # expired. PortOne did nothing with the request: one retry with a new token.
-                if status == 401 and not token_retried and is_token_rejection(401, data):
-                    token_retried = True
-                    attempt -= 1
-                    tokens.rejected(token)
-                    continue
-                # The usual answer is checked inline first: every request takes this path.
-                if (
-                    type(data) is dict
-                    and status == 200
-                    and data.get("status_code", SUCCESS) == SUCCESS
-                    and data.get("is_success") is not False
-                ) or succeeded(status, data):
+                    learn_clock(tokens, headers)
+                data = decode_body(body)
+                if data is not UNREADABLE and succeeded(status, data):
+                    if budget.level < budget.capacity:
+                        budget.succeeded()
                     return data
-                refused = error_for(
-                    status, headers, data, method=method, url=url, now=self._clock.time()
+                now = clock.time()
+                decision = decide(
+                    status=status,
+                    data=data,
+                    headers=headers,
+                    method=method,
+                    idempotent=idempotent,
+                    money=money,
+                    attempt=attempt,
+                    max_retries=retries,
+                    token_retried=token_retried,
+                    budget=budget.level,
+                    remaining=deadline - now,
+                    now=now,
+                    jitter=self._rng.random(),
+                    policy=self.retry,
                 )
-                if not isinstance(refused, RateLimitError | ServerError):
-                    raise refused
-                error = refused
-                delay = self.retry.delay(attempt, self._rng)
-                if refused.retry_after is not None:
-                    delay = refused.retry_after
-                replayable = method in _SAFE_METHODS if idempotent is None else idempotent
-                # A 429 was refused before processing, so even a write may be replayed.
-                retry = (replayable or isinstance(refused, RateLimitError)) and (
-                    delay <= self.retry.retry_after_max
+                if decision.action == "done":
+                    budget.succeeded()
+                    return None if data is UNREADABLE else data
+                if decision.new_token:
+                    tokens.rejected(token)
+                    if decision.action == "retry":
+                        token_retried = True
+                        attempt -= 1  # not a retry of PortOne's doing: no backoff, no budget
+                        continue
+                shown = None if data is UNREADABLE else data
+                error = error_for(status, headers, shown, method=method, url=url, now=now)
+            else:
+                now = clock.time()
+                decision = decide(
+                    status=None,
+                    failure=failure,
+                    method=method,
+                    idempotent=idempotent,
+                    money=money,
+                    attempt=attempt,
+                    max_retries=retries,
+                    budget=budget.level,
+                    remaining=deadline - now,
+                    jitter=self._rng.random(),
+                    policy=self.retry,
                 )
             # A closed client has nothing left to retry with.
-            if not retry or attempt > self.retry.max_retries or self.session.closed:
-                raise error
-            logger.info(
-                "aioportone.request.retry",
-                method=method,
-                path=url.path,
-                attempt=attempt,
-                delay=round(delay, 3),
-                error=describe(error),
+            if decision.action != "retry" or self.session.closed:
+                raise self._final(decision, error, method, url, status if failure is None else 0)
+            budget.withdraw(decision.cost)
+            self._budget_reported = False
+            self._announce("request_retry", "info", decision, error, method, url, attempt)
+            await clock.sleep(decision.delay)
+
+    async def _admit(self, method: str, url: URL, deadline: float) -> None:
+        """Wait for a slot, bounded by ``pool_timeout`` and the call's deadline."""
+        wait = min(self.pool_timeout, deadline - self._clock.time())
+        if wait > 0 and await self.gate.enter(wait, self._clock):
+            return
+        raise PoolTimeoutError(
+            f"no connection slot free within {wait:.3g} s: all {self.gate.size} "
+            "max_connections were busy (the request was not sent)",
+            method=method,
+            url=_shown(url),
+        )
+
+    def _final(
+        self, decision: Decision, error: PortOneError, method: str, url: URL, status: int
+    ) -> PortOneError:
+        """The exception a call ends with, after a decision not to retry."""
+        if decision.why == "budget":
+            if not self._budget_reported:
+                self._budget_reported = True
+                self._announce("retry_budget_exhausted", "warning", decision, error, method, url, 0)
+            error.add_note(
+                "Not retried: the client's retry budget is exhausted (too many retries lately; "
+                "successful answers refill it)."
             )
-            await self._clock.sleep(delay)
+        elif decision.why == "deadline":
+            error.add_note("Not retried: the call's timeout would pass first.")
+        if decision.action != "ambiguous":
+            return error
+        what = "an answer it could not read" if status else "no answer that could be read"
+        ambiguous = AmbiguousResultError(
+            f"PortOne got {method} {_shown(url)} and sent {what}, so the outcome is unknown; "
+            "it was not sent again.",
+            how_to_check="look the operation up (its status or listing) before sending it again.",
+        )
+        ambiguous.__cause__ = error
+        return ambiguous
+
+    def _announce(
+        self,
+        name: str,
+        level: str,
+        decision: Decision,
+        error: BaseException,
+        method: str,
+        url: URL,
+        attempt: int,
+    ) -> None:
+        """A retry or an empty budget, to the logs and to the ``on_event`` hook."""
+        path = url.path
+        budget = self.budget.level
+        described = describe(error)
+        delay = round(decision.delay, 3) if name == "request_retry" else None
+        log_event(
+            level,
+            f"aioportone.request.{name.removeprefix('request_')}",
+            method=method,
+            path=path,
+            attempt=attempt,
+            delay=delay,
+            error=described,
+            budget=budget,
+        )
+        hook = self.tokens._observer.hook
+        if hook is None:
+            return
+        event = RequestEvent(
+            name=name,
+            source=self.tokens.source.name,
+            delay=delay,
+            attempt=attempt or None,
+            error=described,
+            method=method,
+            path=path,
+            budget=budget,
+        )
+        try:
+            hook(event)
+        except Exception as exc:  # a user's hook must never change a request's outcome
+            report_internal_error(exc, "aioportone.request.hook_failed")
+
+
+def learn_clock(tokens: TokenManager, headers: Mapping[str, str]) -> None:
+    """Let the manager learn PortOne's clock from an answer; a ``Date`` it cannot digest must
+    not turn an answer already received (perhaps to a refund) into a crash."""
+    try:
+        tokens.observe_answer(headers)
+    except Exception as exc:
+        report_internal_error(exc, "aioportone.request.date_unreadable")
+
+
+def _failure(error: PortOneError) -> Failure:
+    if isinstance(error, TimeoutError):
+        return "timeout"
+    return "lost" if getattr(error, "request_sent", True) else "unsent"
 
 
 def _shown(url: URL) -> str:
@@ -202,14 +382,14 @@ def _shown(url: URL) -> str:
     return str(url.with_query(None))
 
 
-def translate(exc: BaseException, method: str, url: URL | str) -> Exception:
+def translate(exc: BaseException, method: str, url: URL | str) -> PortOneError:
     """aiohttp's exception as ours, chained to it; built only on the error path."""
     error = _error_for(exc, method, _shown(url) if isinstance(url, URL) else url)
     error.__cause__ = exc
     return error
 
 
-def _error_for(exc: BaseException, method: str, shown: str) -> Exception:
+def _error_for(exc: BaseException, method: str, shown: str) -> PortOneError:
     if isinstance(exc, aiohttp.ClientConnectorError):
         return ConnectError(
             f"could not connect to PortOne ({type(exc.os_error).__name__})",

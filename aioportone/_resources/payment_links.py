@@ -17,6 +17,7 @@ from .._errors import (
 )
 from .._signatures import sign_payment_request
 from ._models import PaymentLink, PaymentLinkDetails, PaymentLinkStatus
+from ._money import expect_money_object, may_have_acted
 from ._validate import (
     Environment,
     body_fields,
@@ -28,7 +29,6 @@ from ._validate import (
     check_url,
     expect_object,
     free_text,
-    may_have_reached,
     wire_amount,
 )
 
@@ -98,9 +98,12 @@ class PaymentLinks:
         here with your secret (no call to PortOne's generate-signature API).
 
         PortOne refuses a second link with the same ``merchant_order_id`` (``4002``), which
-        makes a retry safe: when the connection drops after the request went out, the request
-        is sent again, and if PortOne answers that it already has the link, that link is looked
-        up and returned with ``recovered=True``. A duplicate on the *first* try raises
+        makes one retry safe: when the first try may have reached PortOne without a clear
+        answer (a lost connection, 5xx, 429, a token rejection, a 2xx that cannot be read), the
+        very same signed request is sent once more, and if PortOne answers that it already has
+        the link, that link is looked up and returned with ``recovered=True``. The request
+        reaches PortOne at most twice; if the second try is unclear too,
+        :class:`AmbiguousResultError` says how to find out. A duplicate on the *first* try raises
         :class:`DuplicateError`, unless ``resolve_duplicate=True`` says the existing link is the
         one you mean (only the id is compared: PortOne's lookup does not return the amount).
 
@@ -188,20 +191,27 @@ class PaymentLinks:
                 raise
             return await self._recover(order_id, exc)
         except PortOneError as exc:
-            if not may_have_reached(exc):
+            if not may_have_acted(exc):
                 raise  # PortOne saw nothing (the transport already retried that), or said no
-            return await self._create_again(body, order_id, exc)
-        return PaymentLink.created(expect_object(data, "the payment-link creation"), order_id)
+            return await self._create_again(body, order_id)
+        if not isinstance(data, Mapping):
+            # A 2xx PortOne probably acted on, in a shape we cannot read: the dedup path tells.
+            return await self._create_again(body, order_id)
+        return PaymentLink.created(data, order_id)
 
-    async def _create_again(
-        self, body: dict[str, Any], order_id: str, first: Exception
-    ) -> PaymentLink:
+    async def _create_again(self, body: dict[str, Any], order_id: str) -> PaymentLink:
         """The first try may or may not have reached PortOne: send it again, which is safe
-        because PortOne answers 4002 to a second link with the same merchant_order_id."""
+        because PortOne answers 4002 to a second link with the same merchant_order_id.
+
+        The transport never replays a payment-link request once it may have reached PortOne
+        (the path is in its money table), so this second try is the last one to get there.
+        """
+        how_to_check = (
+            f"call await portone.payment_links.status_by_merchant_ref("
+            f"{order_id!r}), or create it again with resolve_duplicate=True."
+        )
         try:
-            data = await self._client.request(
-                "POST", "/api/paymentLink", json=body, idempotent=True
-            )
+            data = await self._client.request("POST", "/api/paymentLink", json=body)
         except DuplicateError as exc:
             return await self._recover(order_id, exc, retried=True)
         except PortOneError as exc:
@@ -211,10 +221,11 @@ class PaymentLinks:
             raise AmbiguousResultError(
                 f"Creating the payment link {order_id!r} got no clear answer from PortOne, "
                 "even when retried.",
-                how_to_check=f"call await portone.payment_links.status_by_merchant_ref("
-                f"{order_id!r}), or create it again with resolve_duplicate=True.",
+                how_to_check=how_to_check,
             ) from exc
-        return PaymentLink.created(expect_object(data, "the payment-link creation"), order_id)
+        return PaymentLink.created(
+            expect_money_object(data, "the payment-link creation", how_to_check), order_id
+        )
 
     async def _recover(
         self, order_id: str, duplicate: DuplicateError, *, retried: bool = False

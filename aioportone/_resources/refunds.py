@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Literal, get_args
 from .._config import path_segment
 from .._errors import AmbiguousResultError, PortOneError
 from ._models import RefundSummary
+from ._money import expect_money_object, may_have_acted
 from ._validate import (
     Environment,
     check_choice,
     check_environment,
     expect_object,
     free_text,
-    may_have_reached,
     wire_amount,
 )
 
@@ -58,9 +58,11 @@ class Refunds:
         currency is not known here; PortOne checks the amount against it).
 
         PortOne has no idempotency key for refunds, so this request is **never** sent twice by
-        the library: when the connection drops after it went out, or PortOne answers with a
-        server error, :class:`AmbiguousResultError` is raised and :meth:`get` tells whether
-        the refund happened. (A connection that never opened is retried: PortOne saw nothing.)
+        the library: when the connection drops after it went out, PortOne answers with a server
+        error, a 429 or a token rejection (none proves the refund did not happen), or its 2xx
+        answer cannot be read, :class:`AmbiguousResultError` is raised and :meth:`get` tells
+        whether the refund happened. (A connection that never opened is retried: PortOne saw
+        nothing.)
 
         Args:
             order_ref: PortOne's reference of the payment (``TransactionStatus.order_ref``).
@@ -90,18 +92,21 @@ class Refunds:
             "refund_type": check_choice("refund_type", refund_type, _REFUND_TYPES),
             "refund_reason": reason,
         }
+        how_to_check = (
+            f"call await portone.refunds.get({order_ref!r}) and compare its "
+            "refunds with the ones you knew of before retrying."
+        )
         try:
             data = await self._client.request("POST", f"/api/refund/{ref}", json=body)
         except PortOneError as exc:
-            if not may_have_reached(exc):
+            if not may_have_acted(exc):
                 raise
             raise AmbiguousResultError(
                 f"The refund of {order_ref!r} was sent but got no clear answer from PortOne, "
                 "and was not retried.",
-                how_to_check=f"call await portone.refunds.get({order_ref!r}) and compare its "
-                "refunds with the ones you knew of before retrying.",
+                how_to_check=how_to_check,
             ) from exc
-        return RefundSummary.from_json(expect_object(data, "the refund"))
+        return RefundSummary.from_json(expect_money_object(data, "the refund", how_to_check))
 
     async def get(self, order_ref: str) -> RefundSummary:
         """Every refund of the payment ``order_ref`` and the amount still refundable.

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 from .._config import path_segment, text
 from .._errors import AmbiguousResultError, ConfigurationError, PortOneError
 from ._models import Transaction, TransactionStatus
+from ._money import expect_money_object, may_have_acted
 from ._validate import (
     Environment,
     check_environment,
     check_iso_datetime,
     expect_object,
-    may_have_reached,
 )
 
 if TYPE_CHECKING:
@@ -131,22 +131,27 @@ class Transactions:
         """Capture a pre-authorised (``PREAUTH``) payment.
 
         Capture moves money, so it is not replayed after a failure that may have reached
-        PortOne: that raises :class:`AmbiguousResultError`; :meth:`details` then tells.
+        PortOne (a lost answer, 5xx, 429, a token rejection, an unreadable 2xx): that raises
+        :class:`AmbiguousResultError`; :meth:`details` then tells.
 
         Args:
             order_ref: PortOne's reference of the payment.
         """
         ref = path_segment("order_ref", order_ref)
+        how_to_check = (
+            f"call await portone.transactions.details({order_ref!r}) and look "
+            "at its status before capturing again."
+        )
         try:
-            await self._client.request("POST", f"/api/transaction/{ref}/capture")
+            data = await self._client.request("POST", f"/api/transaction/{ref}/capture")
         except PortOneError as exc:
-            if not may_have_reached(exc):
+            if not may_have_acted(exc):
                 raise
             raise AmbiguousResultError(
                 f"The capture of {order_ref!r} got no clear answer from PortOne.",
-                how_to_check=f"call await portone.transactions.details({order_ref!r}) and look "
-                "at its status before capturing again.",
+                how_to_check=how_to_check,
             ) from exc
+        expect_money_object(data, "the capture", how_to_check)
 
 
 def _int(value: Any) -> int | None:

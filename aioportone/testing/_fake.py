@@ -13,7 +13,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from typing import Any
+from typing import Any, Protocol
 
 import anyio
 from aiohttp import web
@@ -35,6 +35,12 @@ DEMO_SECRET_KEY = "demo-secret-for-the-fake-portone-only"
 UNAUTHENTICATED = frozenset({"/api/merchant/auth-token", "/api/initiatePayment"})
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class Hold(Protocol):
+    """What a fault's ``hold`` needs: an ``anyio.Event``, or anything with an async ``wait()``."""
+
+    async def wait(self) -> Any: ...
 
 
 @dataclass
@@ -73,7 +79,10 @@ class Fault:
     ``delay`` waits that many real seconds first; ``drop`` closes the connection without an
     answer; ``drop_after`` processes the request, then drops the answer (the ambiguous case).
     ``hold`` keeps matching requests waiting until the test sets that event (to release
-    answers in an order of its choosing); ``times`` is how many matching requests it applies
+    answers in an order of its choosing). ``raw`` answers exactly these bytes (with ``status``,
+    200 by default), to play an answer that is not JSON; ``after`` first lets the request be
+    processed, then answers as scripted (the answer PortOne sent after acting, mangled on its
+    way). ``times`` is how many matching requests it applies
     to (None: any number); ``until`` ends it at that moment of the fake's time (see
     :meth:`FakePortOne.now`). Usually made by :meth:`FakePortOne.fail`.
 
@@ -101,7 +110,9 @@ class Fault:
     path: str | None = None
     times: int | None = 1
     until: float | None = None
-    hold: anyio.Event | None = None
+    hold: anyio.Event | Hold | None = None
+    raw: bytes | None = None
+    after: bool = False
     hits: int = field(default=0, init=False)
 
     def matches(self, request: web.Request, now: float) -> bool:
@@ -328,6 +339,10 @@ class FakePortOne(AsyncContextManagerMixin):
         if rule.drop_after:
             await handler(request)
             return _dropped(request)
+        if rule.after:
+            await handler(request)
+        if rule.raw is not None:
+            return web.Response(body=rule.raw, status=rule.status or 200, content_type="text/html")
         if rule.status is not None:
             headers = {"Retry-After": rule.retry_after} if rule.retry_after else None
             if rule.body is not None:
