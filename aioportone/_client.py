@@ -260,8 +260,8 @@ class PortOneClient(SingleEntry):
             The view: a :class:`PortOneClient` for the same PortOne account.
         """
         view = copy.copy(self)
-        # The copy must not look entered: anyio's mixin keeps its state on the instance.
-        vars(view).pop("_AsyncContextManagerMixin__cm", None)
+        # The copy must not look entered: SingleEntry keeps its state on the instance.
+        vars(view).pop("_entry", None)
         if timeout is not None:
             view._timeout_override = positive_seconds("timeout", timeout, maximum=600)
         if max_retries is not None:

@@ -133,6 +133,11 @@ class PoolTimeoutError(PortOneError):
 
     Not a :class:`TimeoutError`: PortOne was not slow, this process had more requests in flight
     than ``max_connections``. ``request_sent`` is always False.
+
+    Args:
+        message: What happened.
+        method: The HTTP method of the request that waited.
+        url: The request's URL, without its query string.
     """
 
     request_sent = False

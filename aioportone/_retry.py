@@ -127,7 +127,12 @@ class RetryPolicy:
             raise ConfigurationError("backoff_base", "must not exceed backoff_max")
 
     def backoff(self, attempt: int, jitter: float) -> float:
-        """The wait before retry number ``attempt`` (from 1), given a uniform draw in [0, 1)."""
+        """The wait before retry number ``attempt`` (from 1), given a uniform draw in [0, 1).
+
+        Args:
+            attempt: Which retry this is, from 1.
+            jitter: A uniform random draw in [0, 1): full jitter scales the attempt's cap by it.
+        """
         return jitter * min(self.backoff_max, self.backoff_base * 2.0 ** min(attempt - 1, 30))
 
 
@@ -283,10 +288,21 @@ class RequestEvent(TokenEvent):
     A :class:`~aioportone.TokenEvent` subclass, so an ``on_event`` hook written for token events
     keeps working: ``name``, ``source``, ``delay``, ``attempt`` and ``error`` mean what they
     mean there.
+
+    Attributes:
+        name: ``request_retry`` or ``retry_budget_exhausted``.
+        source: The token source's name (``"local"``, ``"server"``).
+        expires_in: Seconds of life the current token has left (``None`` when there is none).
+        delay: For ``request_retry``: seconds until the next attempt.
+        attempt: The attempt that failed (from 1).
+        waiters: How many requests were waiting for a token.
+        error: The error as ``"Type: message"`` (never a secret).
+        offset: Unused by request events (always ``None``).
+        method: The request's HTTP method.
+        path: The request's path, without its query string.
+        budget: What was left in the retry budget after this event.
     """
 
     method: str = ""
     path: str = ""
-    """The request's path, without its query string."""
     budget: int | None = None
-    """What was left in the retry budget after this event."""
