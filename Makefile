@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench fake-server clean
+.PHONY: demo test lint bench chaos fake-server clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +24,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/pip-audit --skip-editable --local --progress-spinner off
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/failure_modes.py
+
+# 10,000 operations through one client against the fake PortOne under seeded faults; the last
+# line counts them, and the exit code says whether every invariant held. CHAOS_ARGS="--seed 7".
+chaos: $(STAMP)
+	$(BIN)/python -m tests.chaos --ops 10000 $(CHAOS_ARGS)
 
 fake-server: $(STAMP)
 	$(BIN)/python -m aioportone fake-server
