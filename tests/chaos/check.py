@@ -7,6 +7,7 @@ import binascii
 import json
 import re
 import traceback
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 from aioportone import AmbiguousResultError, APIError, PaymentLink, PortOneError
 from aioportone.testing import FakePortOne
 
-from .ops import MONEY, READS, Op
+from .ops import MONEY, READS, Op, by_needle
 
 __all__ = [
     "CANARY_KEY",
@@ -98,9 +99,9 @@ class ChaosReport:
     def ok(self) -> bool:
         return not any(self.violations.values())
 
-    def note(self, what: str, example: str) -> None:
+    def note(self, what: str, example: str, most: int = _EXAMPLES) -> None:
         shown = self.examples.setdefault(what, [])
-        if len(shown) < _EXAMPLES:
+        if len(shown) < most:
             shown.append(example)
 
     def summary(self) -> str:
@@ -131,6 +132,8 @@ def _what(op: Op) -> str:
 
 def check_ops(ops: Iterable[Op], fake: FakePortOne, report: ChaosReport) -> None:
     """Each operation's outcome against what the fake did with it."""
+    requests = by_needle(fake)
+    links = Counter(link.merchant_order_id for link in fake.state.links.values())
     for op in ops:
         if not op.done:
             report.hung += 1
@@ -153,16 +156,16 @@ def check_ops(ops: Iterable[Op], fake: FakePortOne, report: ChaosReport) -> None
                 report.wrong_webhook_verdicts += 1
                 report.note("wrong webhook verdicts", _what(op))
             continue
-        arrivals, reached = op.arrivals(fake)
+        arrivals, reached = op.arrivals(requests)
         report.retries += max(0, arrivals - 1)
         if op.kind in MONEY:
-            _check_money(op, arrivals, reached, fake, report)
+            _check_money(op, (arrivals, reached, op.processed(fake, links)), fake, report)
 
 
 def _check_money(
-    op: Op, arrivals: int, reached: int, fake: FakePortOne, report: ChaosReport
+    op: Op, counts: tuple[int, int, int], fake: FakePortOne, report: ChaosReport
 ) -> None:
-    processed = op.processed(fake)
+    arrivals, reached, processed = counts
     what = f"{_what(op)}; processed {processed}x, arrived {arrivals}x ({reached} processable)"
     if reached > 2:
         report.over_twice += 1
@@ -264,10 +267,12 @@ def check_secrets(ops: Iterable[Op], texts: Iterable[tuple[str, str]], report: C
             places.append((f"{type(op.error).__name__} of {op.kind}", rendered(op.error)))
         elif op.value is not None:
             places.append((f"value of {op.kind}", repr(op.value)))
+    shown: set[str] = set()
     for where, text in places:
         found = exposed(text)
         if found:
             report.secret_exposures += 1
-            report.note(
-                "secret or JWT shown in logs, errors or reprs", f"{', '.join(found)} in {where}"
-            )
+            example = f"{', '.join(found)} in {where}"
+            if example not in shown:  # one example per kind of place
+                shown.add(example)
+                report.note("secret or JWT shown in logs, errors or reprs", example, most=8)

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from aioportone import PortOneClient, webhooks
-from aioportone.testing import FakePortOne, Fault, Transaction
+from aioportone.testing import FakePortOne, Fault, RecordedRequest, Transaction
 
 from .faults import OpFault
 
-__all__ = ["MONEY", "READS", "Op", "make_op"]
+__all__ = ["MONEY", "READS", "Op", "by_needle", "make_op"]
 
 READS = frozenset({"status", "refunds_get", "details"})
 MONEY = frozenset({"link", "refund", "capture"})
@@ -31,6 +32,8 @@ _WEIGHTS = {
     "capture": 10,
     "webhook": 20,
 }
+# An operation's tag (see make_op), as it appears in a request body.
+_TAG = re.compile(r"C\d+x\d{7}Z")
 _SUCCESS_URL = "https://shop.example/ok"
 _FAILURE_URL = "https://shop.example/failed"
 
@@ -52,12 +55,11 @@ class Op:
     done: bool = False
     notes: list[str] = field(default_factory=list)
 
-    def processed(self, fake: FakePortOne) -> int:
-        """How many times the fake carried out this money-moving operation."""
+    def processed(self, fake: FakePortOne, links: Mapping[str, int]) -> int:
+        """How many times the fake carried out this money-moving operation (``links``: the
+        fake's payment links counted by merchant order id)."""
         if self.kind == "link":
-            return sum(
-                1 for link in fake.state.links.values() if link.merchant_order_id == self.tag
-            )
+            return links.get(self.tag, 0)
         assert self.txn is not None
         if self.kind == "refund":
             return sum(1 for r in self.txn.refunds if r.description == self.tag)
@@ -70,12 +72,12 @@ class Op:
         """What the operation's requests carry in their path or body, and no other's."""
         return self.tag if self.txn is None or self.kind == "status" else self.txn.order_ref
 
-    def arrivals(self, fake: FakePortOne) -> tuple[int, int]:
+    def arrivals(self, requests: Mapping[str, list[RecordedRequest]]) -> tuple[int, int]:
         """How many of this operation's requests reached the fake (for a payment link, the
         creation requests), and how many of those PortOne could have processed: not the ones
-        refused before processing in a way the client can tell (429, a rejected JWT)."""
-        needle = self.needle
-        found = [r for r in fake.requests if needle in r.path or needle.encode() in r.body]
+        refused before processing in a way the client can tell (429, a rejected JWT).
+        ``requests`` is the fake's records by what they name (see :func:`by_needle`)."""
+        found = requests.get(self.needle, [])
         if self.kind == "link":
             found = [r for r in found if r.path == "/api/paymentLink"]
         refused = sum(1 for r in found if r.authorized is False)
@@ -83,6 +85,19 @@ class Op:
         if rule is not None and rule.status == 429 and not rule.after:
             refused += rule.hits
         return len(found), len(found) - refused
+
+
+def by_needle(fake: FakePortOne) -> dict[str, list[RecordedRequest]]:
+    """The fake's records by the tags and order refs they name, in path or body (one pass:
+    a search per operation would make a long run's check quadratic)."""
+    index: dict[str, list[RecordedRequest]] = {}
+    for record in fake.requests:
+        names = set(record.path.split("/")) | set(_TAG.findall(record.body.decode("latin-1")))
+        if isinstance(record.json, dict) and isinstance(record.json.get("order_ref"), str):
+            names.add(record.json["order_ref"])
+        for name in names:
+            index.setdefault(name, []).append(record)
+    return index
 
 
 def make_op(
