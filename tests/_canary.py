@@ -1,11 +1,11 @@
 """The canary check across the whole suite: no test's logs or error output show a secret or a JWT.
 
-After each test, what pytest captured is searched: log records (stdlib ``logging``, also
-structlog routed through it) and stderr for the secrets the suite uses and for anything shaped
-like a JWT; stdout for the canary secret (stdout legitimately carries tokens: ``aioportone
-token`` prints one, and ``fake-server`` prints the demo merchant's secret for the user; structlog's
-default output goes there too). A hit is an error at the test's teardown. structlog events captured with the ``logs`` fixture are checked the same way
-(see :func:`assert_no_secret`).
+After each test, what pytest captured is searched: log records (stdlib ``logging``) and stderr
+for the secrets the suite uses and for anything shaped like a JWT; stdout for the canary secret
+(stdout legitimately carries tokens: ``aioportone token`` prints one, and ``fake-server``
+prints the demo merchant's secret for the user; structlog's default output goes there too). A
+hit is an error at the test's teardown. structlog events captured with the ``logs`` fixture
+are checked the same way (see :func:`assert_no_secret`).
 """
 
 from __future__ import annotations

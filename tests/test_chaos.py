@@ -13,11 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from aioportone import AmbiguousResultError, InvalidRequestError, PaymentLink
-from aioportone.testing import FakePortOne, Refund
+from aioportone.testing import FakePortOne, RecordedRequest, Refund
 from tests.chaos import ChaosReport, run_chaos
-from tests.chaos.check import check_ops
+from tests.chaos.check import check_ops, check_tokens
 from tests.chaos.ops import Op
 
 # (seed, token source): three runs of 400 operations.
@@ -182,3 +183,23 @@ def test_checks_find_a_link_the_fake_does_not_have() -> None:
     report = ChaosReport(seed=0, operations=1, source="local")
     check_ops([op], fake, report)
     assert report.lost == 1
+
+
+def test_checks_allow_revoked_tokens_only() -> None:
+    """A refused JWT the run revoked is fine; an expired one the client sent is counted."""
+    fake = FakePortOne()
+    revoked, expired = fake.mint(lifetime=60), fake.mint(lifetime=1)
+    fake.revoke(revoked)
+    for token in (revoked, expired):
+        headers = CIMultiDictProxy(CIMultiDict({"Authorization": f"Bearer {token}"}))
+        fake.requests.append(
+            RecordedRequest(
+                "GET", "/x", {}, headers, b"", None, at=fake.now() + 5, authorized=False
+            )
+        )
+    report = ChaosReport(seed=0, operations=0, source="local")
+    check_tokens(fake, report)
+    assert report.bad_tokens == 1
+    assert report.examples["requests with an expired or foreign token"] == [
+        "/x: expired 4 s before"
+    ]
