@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import structlog
@@ -10,6 +10,10 @@ from structlog.testing import LogCapture
 
 from aioportone import PortOneClient
 from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
+from tests._canary import assert_no_secret, pytest_runtest_makereport
+
+# The canary check on every test's captured output (see tests/_canary.py).
+__all__ = ["pytest_runtest_makereport"]
 
 
 @pytest.fixture
@@ -38,11 +42,12 @@ async def client(fake: FakePortOne, clock: FakeClock) -> AsyncIterator[PortOneCl
 
 
 @pytest.fixture
-def logs() -> LogCapture:
-    """Every structlog event emitted during the test, as dicts."""
+def logs() -> Iterator[LogCapture]:
+    """Every structlog event emitted during the test, as dicts; none may show a secret."""
     capture = LogCapture()
     structlog.configure(processors=[capture])
-    return capture
+    yield capture
+    assert_no_secret(map(repr, capture.entries), "a structlog event")
 
 
 @pytest.fixture(autouse=True)

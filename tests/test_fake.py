@@ -95,3 +95,33 @@ async def test_fake_faults_drop_delay_and_expire(fake: FakePortOne, clock: FakeC
         async with session.post(fake.url + "/api/merchant/auth-token", json={}) as resp:
             assert resp.status == 400  # the outage is over: now it checks the (empty) body
     assert [r.path for r in fake.requests][-1] == "/api/merchant/auth-token"
+
+
+async def test_fake_faults_answer_hostile_bytes_and_headers(fake: FakePortOne) -> None:
+    """A fault can answer raw bytes, or put a hostile Date on the real answer."""
+    fake.fail(raw=b"<html>oops</html>", status=502, path="auth-token")
+    fake.fail(headers={"Date": "Tue, 31 Dec 2100 23:59:59 GMT"}, path="auth-token")
+    async with aiohttp.ClientSession() as session:
+        async with session.post(fake.url + "/api/merchant/auth-token", json={}) as resp:
+            assert (resp.status, await resp.read()) == (502, b"<html>oops</html>")
+        async with session.post(fake.url + "/api/merchant/auth-token", json={}) as resp:
+            assert resp.status == 400  # the real answer to an empty body...
+            assert resp.headers["Date"] == "Tue, 31 Dec 2100 23:59:59 GMT"  # ...dated 2100
+
+
+async def test_fake_fault_after_processing_hides_the_real_answer(fake: FakePortOne) -> None:
+    """``after`` carries the request out, then answers as scripted; ``contains`` picks it."""
+    txn = fake.state.add_transaction("ORDER-1")
+    other = fake.state.add_transaction("ORDER-2")
+    fake.fail(status=429, after=True, path="/capture$", contains=txn.order_ref)
+    headers = {"X-Portone-Client-Key": DEMO_CLIENT_KEY, "Authorization": f"Bearer {fake.mint()}"}
+    statuses = []
+    async with aiohttp.ClientSession(headers=headers) as session:
+        for target in (other, txn):
+            url = f"{fake.url}/api/transaction/{target.order_ref}/capture"
+            async with session.post(url) as resp:
+                statuses.append(resp.status)
+    assert statuses == [200, 429]
+    assert other.captured
+    assert txn.captured  # the 429 came after the capture was done
+    assert fake.in_flight == 0
