@@ -26,6 +26,7 @@ from ._cli_status import OutputError, UsageError, status_command
 from ._config import DEFAULT_BASE_URL, ENV_SECRET_KEY, credential
 from ._errors import ConfigurationError, PortOneError, SignatureError
 from ._manager import TokenManager
+from ._secrets import Secret
 from ._token import Token
 from ._version import __version__
 
@@ -372,7 +373,7 @@ def _stop_signals() -> Iterator[Callable[[], Awaitable[None]]]:
 # -- verify-webhook -----------------------------------------------------------------------------
 
 # The signed kinds (refund webhooks carry no signature): the --kind choices and their verifiers.
-_VERIFIERS: Final[Mapping[str, Callable[[bytes, str], webhooks.WebhookEvent]]] = {
+_VERIFIERS: Final[Mapping[str, Callable[[bytes, Secret], webhooks.WebhookEvent]]] = {
     "payment": webhooks.verify_payment_webhook,
     "payment_link": webhooks.verify_payment_link_webhook,
     "subscription_link": webhooks.verify_subscription_link_webhook,
@@ -380,7 +381,7 @@ _VERIFIERS: Final[Mapping[str, Callable[[bytes, str], webhooks.WebhookEvent]]] =
 
 
 def _verify_webhook(args: argparse.Namespace) -> int:
-    secret = credential("secret_key", args.secret_key, ENV_SECRET_KEY, secret=True)
+    secret = Secret(credential("secret_key", args.secret_key, ENV_SECRET_KEY, secret=True))
     if args.file:
         try:
             with open(args.file, "rb") as f:

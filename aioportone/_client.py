@@ -18,6 +18,7 @@ from ._manager import TokenManager
 from ._observe import EventHook
 from ._resources import PaymentLinks, Refunds, Signatures, Transactions, WebhookEndpoints
 from ._resources._validate import Environment, check_environment
+from ._secrets import Secret
 from ._sources import TokenSource
 from ._token import RefreshPolicy
 from ._transport import RetryPolicy, Transport
@@ -97,7 +98,7 @@ class PortOneClient(AsyncContextManagerMixin):
         self.webhook_endpoints = WebhookEndpoints(self)
         self.signatures = Signatures(self)
 
-    def _signing_secret(self) -> str:
+    def _signing_secret(self) -> Secret:
         # Payment links are signed locally with the PortOne secret. The token manager holds it
         # (validated, never shown in a repr); this is the one place outside it that reads it.
         return self.tokens._secret

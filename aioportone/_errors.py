@@ -29,6 +29,8 @@ import builtins
 from collections.abc import Mapping
 from typing import Any
 
+from ._secrets import KNOWN, redact, redact_data
+
 __all__ = [
     "APIError",
     "AmbiguousResultError",
@@ -121,6 +123,10 @@ class APIError(PortOneError):
     ``status`` is the HTTP status; ``code`` PortOne's ``status_code`` string (e.g. ``"4054"``),
     ``reason`` its ``status_reason`` (some answers spell it ``status_message``), ``message`` its
     human-readable message and ``body`` the decoded JSON (``None`` when the body was not JSON).
+
+    Text that came from the server (``reason``, ``message``, ``body``) is stored with every
+    credential this process holds redacted: an endpoint that echoes the request must not put
+    the secret or a JWT into an error message or a log line.
     """
 
     def __init__(
@@ -135,6 +141,14 @@ class APIError(PortOneError):
         url: str = "",
         retry_after: float | None = None,
     ) -> None:
+        known = KNOWN.values()
+        if known:
+            reason = None if reason is None else redact(reason, known)
+            message = None if message is None else redact(message, known)
+            try:
+                body = None if body is None else redact_data(body, known)
+            except RecursionError:  # too deep to check is too deep to keep
+                body = None
         self.status = status
         self.code = code
         self.reason = reason

@@ -33,9 +33,10 @@ from aioportone._events_webhook import (
     SubscriptionLinkEvent,
     WebhookEvent,
 )
+from aioportone._secrets import Secret
 from aioportone._signatures import (
     WebhookPayloadError,
-    check_secret,
+    as_secret,
     parse_refund_webhook,
     verify_payment_link_webhook,
     verify_payment_webhook,
@@ -64,7 +65,7 @@ __all__ = [
 WebhookKind = Literal["payment", "payment_link", "subscription_link", "refund"]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-_PARSERS: Final[Mapping[str, Callable[[bytes, str], WebhookEvent]]] = {
+_PARSERS: Final[Mapping[str, Callable[[bytes, Secret], WebhookEvent]]] = {
     "payment": verify_payment_webhook,
     "payment_link": verify_payment_link_webhook,
     "subscription_link": verify_subscription_link_webhook,
@@ -117,7 +118,10 @@ def webhook_handler(
     ``kind="refund"`` events are unsigned (see :class:`RefundEvent`) and skip verification;
     ``secret_key`` is checked all the same, so every kind is set up the same way.
     """
-    check_secret(secret_key)
+    # The handler's closure keeps the wrapper only: a traceback through it (``on_event``
+    # raising) shows ``Secret(<n chars>)`` among its locals, never the secret.
+    key = as_secret(secret_key)
+    del secret_key
     if kind not in _PARSERS:
         raise ConfigurationError("kind", f"must be one of {', '.join(_PARSERS)}, not {kind!r}")
     if not callable(on_event):
@@ -126,7 +130,7 @@ def webhook_handler(
 
     async def handle(request: web.Request) -> web.StreamResponse:
         try:
-            event = parse(await request.read(), secret_key)
+            event = parse(await request.read(), key)
         except WebhookPayloadError as exc:  # not a JSON object: malformed, not forged
             return _error(400, str(exc))
         except SignatureError as exc:
