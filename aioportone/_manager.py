@@ -337,6 +337,10 @@ class TokenManager(AsyncContextManagerMixin):
         if due < self._due:
             self._due = due
             self._wake.set()
+        elif self._due <= now:
+            # Already due by the wall clock, while the background task still sleeps its
+            # (monotonic) delay: our clock stepped forward. Wake it to look again.
+            self._wake.set()
 
     def _store(self, token: Token) -> None:
         self._token = token
@@ -504,6 +508,8 @@ class TokenManager(AsyncContextManagerMixin):
         self._token = replace(token, expires_at=token.expires_at - shift)
         self._usable_until -= shift
         self._due -= shift
+        if self._wake is not None:
+            self._wake.set()  # the background task sleeps toward the old due time
 
     @property
     def middleware(self) -> ClientMiddlewareType:

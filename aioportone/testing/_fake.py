@@ -66,6 +66,14 @@ class Fault:
     answers in an order of its choosing); ``times`` is how many matching requests it applies
     to (None: any number); ``until`` ends it at that moment of the fake's time (see
     :meth:`FakePortOne.now`).
+
+    Hostile answers: ``raw`` answers those exact bytes (HTML, an empty or cut-off body) instead
+    of JSON; ``headers`` adds answer headers (a far-future ``Date``, a garbage ``Retry-After``),
+    on the scripted answer or, when neither ``status``, ``body`` nor ``raw`` is given, on the
+    real one. ``after`` processes the request first, then sends the scripted answer in place
+    of the real one (a refusal or a mangled answer that arrives after the work was done).
+    ``contains`` limits the fault to requests whose raw path or body holds that text (one
+    operation's reference, when many run at once).
     """
 
     status: int | None = None
@@ -79,16 +87,44 @@ class Fault:
     times: int | None = 1
     until: float | None = None
     hold: anyio.Event | None = None
+    raw: bytes | None = None
+    headers: Mapping[str, str] | None = None
+    after: bool = False
+    contains: str | None = None
     hits: int = field(default=0, init=False)
 
-    def matches(self, request: web.Request, now: float) -> bool:
+    def matches(self, request: web.Request, now: float, body: bytes = b"") -> bool:
         if self.times is not None and self.hits >= self.times:
             return False
         if self.until is not None and now >= self.until:
             return False
         if self.method is not None and request.method != self.method.upper():
             return False
+        if self.contains is not None and not (
+            self.contains in request.raw_path or self.contains.encode() in body
+        ):
+            return False
         return self.path is None or re.search(self.path, request.raw_path) is not None
+
+    def answer(self) -> web.Response | None:
+        """The scripted answer, or None when the fault does not replace the real one."""
+        headers = {"Retry-After": self.retry_after} if self.retry_after else {}
+        status = self.status
+        if self.raw is not None:
+            return web.Response(body=self.raw, status=status or 200, headers=headers)
+        if self.body is not None:
+            return web.json_response(self.body, status=status or 200, headers=headers)
+        if status is None:
+            return None
+        return web.json_response(
+            {
+                "message": "Injected failure",
+                "status_code": str(status) + "0",
+                "status_reason": "INJECTED_FAILURE",
+            },
+            status=status,
+            headers=headers,
+        )
 
 
 def portone_error(status: int, code: str, reason: str, message: str) -> web.Response:
@@ -140,6 +176,8 @@ class FakePortOne(AsyncContextManagerMixin):
         self._runner: web.AppRunner | None = None
         # The record of each request in flight, by id(request) (aiohttp requests are unhashable).
         self._in_flight: dict[int, RecordedRequest] = {}
+        # Headers a fault puts on an answer, by id(response), applied as it is sent.
+        self._fault_headers: dict[int, Mapping[str, str]] = {}
         self.app = self._make_app()
 
     # -- what tests read and script -------------------------------------------------------------
@@ -178,6 +216,17 @@ class FakePortOne(AsyncContextManagerMixin):
             for r in self.requests
             if re.search(path, r.path) and (method is None or r.method == method.upper())
         ]
+
+    @property
+    def in_flight(self) -> int:
+        """How many requests the fake is handling right now (received, not yet answered)."""
+        return len(self._in_flight)
+
+    @property
+    def open_connections(self) -> int:
+        """How many client connections the fake holds open (0 once every client closed)."""
+        server = self._runner.server if self._runner is not None else None
+        return 0 if server is None else len(server.connections)
 
     @property
     def auth_token_calls(self) -> int:
@@ -221,6 +270,8 @@ class FakePortOne(AsyncContextManagerMixin):
 
     async def _date_header(self, request: web.Request, response: web.StreamResponse) -> None:
         response.headers["Date"] = formatdate(self.now(), usegmt=True)
+        # A fault's headers go last: aiohttp writes its own Date just before this hook.
+        response.headers.update(self._fault_headers.pop(id(response), {}))
 
     @web.middleware
     async def _record(self, request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -248,7 +299,8 @@ class FakePortOne(AsyncContextManagerMixin):
     @web.middleware
     async def _faults(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         now = self.now()
-        rule = next((f for f in self.faults if f.matches(request, now)), None)
+        body = self._in_flight[id(request)].body
+        rule = next((f for f in self.faults if f.matches(request, now, body)), None)
         if rule is None:
             return await handler(request)
         rule.hits += 1
@@ -261,20 +313,13 @@ class FakePortOne(AsyncContextManagerMixin):
         if rule.drop_after:
             await handler(request)
             return _dropped(request)
-        if rule.status is not None:
-            headers = {"Retry-After": rule.retry_after} if rule.retry_after else None
-            if rule.body is not None:
-                return web.json_response(rule.body, status=rule.status, headers=headers)
-            return web.json_response(
-                {
-                    "message": "Injected failure",
-                    "status_code": str(rule.status) + "0",
-                    "status_reason": "INJECTED_FAILURE",
-                },
-                status=rule.status,
-                headers=headers,
-            )
-        return await handler(request)
+        scripted = rule.answer()
+        if scripted is not None and rule.after:
+            await handler(request)
+        answer = scripted if scripted is not None else await handler(request)
+        if rule.headers:
+            self._fault_headers[id(answer)] = rule.headers
+        return answer
 
     @web.middleware
     async def _authenticate(self, request: web.Request, handler: Handler) -> web.StreamResponse:
