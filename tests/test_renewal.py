@@ -105,7 +105,8 @@ async def test_request_without_token_brings_a_long_wait_forward(
         seen = len(failed)
         await clock.advance_to_next()  # one more refused attempt: the next is >= 250 s away
         await until(lambda: len(failed) > seen)
-        assert failed[-1].delay is not None and failed[-1].delay >= 250
+        assert failed[-1].delay is not None
+        assert failed[-1].delay >= 250
         spell.until = fake.now()  # PortOne is back
         assert await outcome(portone, clock) is None
 
@@ -236,7 +237,7 @@ async def test_forward_clock_step_does_not_lock_server_tokens_out(
 async def test_one_second_tokens_do_not_hammer_auth_token(
     fake: FakePortOne, clock: FakeClock
 ) -> None:
-    """PortOne hands out 1-second tokens for an hour: a few dozen auth-token calls, not thousands."""
+    """PortOne hands out 1-second tokens for an hour: a few dozen auth-token calls, not hundreds."""
     fake.token_lifetime = 1
     async with server_client(fake, clock):
         for _ in range(360):
