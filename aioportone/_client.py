@@ -72,9 +72,12 @@ class PortOneClient(AsyncContextManagerMixin):
         self._clock = clock or (tokens.clock if tokens is not None else SystemClock())
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._owns_tokens = tokens is None
+        # Wrapped and dropped: a traceback through this frame must not show the secret.
+        secret = Secret(secret_key) if isinstance(secret_key, str) else secret_key
+        del secret_key
         self.tokens = tokens or TokenManager(
             client_key,
-            secret_key,
+            secret,
             token_source=token_source,
             lifetime=lifetime,
             skew_allowance=skew_allowance,

@@ -90,7 +90,7 @@ class TokenManager(AsyncContextManagerMixin):
     def __init__(
         self,
         client_key: str | None = None,
-        secret_key: str | None = None,
+        secret_key: str | Secret | None = None,
         *,
         token_source: Literal["local", "server"] | TokenSource = "local",
         lifetime: float = 100.0,
@@ -107,6 +107,8 @@ class TokenManager(AsyncContextManagerMixin):
         self.client_key = credential("client_key", client_key, ENV_CLIENT_KEY)
         # Wrapped at once and the argument dropped: a traceback through this frame (a bad
         # argument below) must not show the secret among its locals.
+        if isinstance(secret_key, Secret):
+            secret_key = secret_key.reveal()
         secret = Secret(credential("secret_key", secret_key, ENV_SECRET_KEY, secret=True))
         del secret_key
         self.lifetime = positive_seconds("lifetime", lifetime, maximum=MAX_LIFETIME)

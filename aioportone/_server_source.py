@@ -96,10 +96,19 @@ class ServerTokenSource:
         Args:
             now: our clock's time (unused: the answer's arrival time is what counts).
         """
+        result = await self._ask()
+        if isinstance(result, Token):
+            return result
+        # Raised from here with a fresh traceback and no chain: the frames that read the
+        # answer (its body may echo the secret) and aiohttp's (the request body holds it) are
+        # not part of what a log or an error tracker will show.
+        result.__cause__ = result.__context__ = None
+        raise result.with_traceback(None)
+
+    async def _ask(self) -> Token | PortOneError:
         manager = self._manager
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
-        error: PortOneError | None = None
         try:
             # No redirects: aiohttp would re-send this body, the secret in it, to another host.
             async with self._session.post(
@@ -111,23 +120,24 @@ class ServerTokenSource:
                 raw = await _read_limited(resp, MAX_ANSWER_BYTES)
                 status, headers = resp.status, resp.headers
         except _AnswerTooLarge:
-            error = InvalidServerTokenError(
+            return InvalidServerTokenError(
                 f"PortOne's auth-token answer is larger than {MAX_ANSWER_BYTES} bytes"
             )
         except (aiohttp.ClientError, builtins.TimeoutError, ValueError) as exc:
-            # Not chained: aiohttp's frames hold the request body, the secret in it. The
-            # message keeps the exception's type, which is what tells failures apart.
-            error = _unchained(translate(exc, "POST", self._url))
-        if error is not None:
-            raise error  # outside the except block: no __context__ to aiohttp's frames
+            # The message keeps the exception's type, which is what tells failures apart.
+            error = translate(exc, "POST", self._url)
+            assert isinstance(error, PortOneError)
+            return error
         received = manager.clock.time()
         # Learn PortOne's clock before reading the token's times: its exp is on that clock.
         manager.observe_answer(headers)
         try:
             data = decipher(status, headers, raw, method="POST", url=self._url, now=received)
+            return self._token_from(data, received)
+        except PortOneError as exc:
+            return exc
         except RecursionError:
-            data = None  # JSON nested past what Python can decode: no token in it
-        return self._token_from(data, received)
+            return InvalidServerTokenError("PortOne's auth-token answer is nested too deeply")
 
     def _token_from(self, data: Any, received: float) -> Token:
         manager = self._manager
@@ -157,10 +167,3 @@ class ServerTokenSource:
         if expires_at <= received:
             raise InvalidServerTokenError("PortOne's token is already expired")
         return Token(value=value, issued_at=received, expires_at=expires_at, source=self.name)
-
-
-def _unchained(error: Exception) -> PortOneError:
-    error.__cause__ = None
-    error.__suppress_context__ = True
-    assert isinstance(error, PortOneError)
-    return error
