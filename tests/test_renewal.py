@@ -244,3 +244,60 @@ async def test_one_second_tokens_do_not_hammer_auth_token(
             await clock.advance(10)
             await until(lambda: fake.in_flight == 0)
     assert fake.auth_token_calls <= 40, fake.auth_token_calls
+
+
+# -- 13. logging never changes an outcome --------------------------------------------------------
+
+
+class _Unprintable(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("cannot describe myself")
+
+
+async def test_broken_reporting_changes_no_renewal_outcome(
+    fake: FakePortOne, clock: FakeClock
+) -> None:
+    """Log processor and hook both raising, auth-token down then back: requests still succeed."""
+
+    def explode(*_: Any) -> Any:
+        raise RuntimeError("log sink down")
+
+    def hook(_: TokenEvent) -> None:
+        raise RuntimeError("hook down")
+
+    import structlog
+
+    structlog.configure(processors=[explode])
+    async with server_client(fake, clock, on_event=hook) as portone:
+        fake.auth_token_down(60)
+        portone.tokens.invalidate(portone.tokens.current())
+        await clock.advance(61)
+        assert await outcome(portone, clock) is None
+        fake.revoke(portone.tokens.current().value)
+        await clock.advance(10)
+        assert await outcome(portone, clock) is None
+
+
+async def test_unprintable_source_error_still_renews(clock: FakeClock) -> None:
+    """A custom source failing with an exception whose str() raises: waiters get the next token."""
+    from aioportone import TokenManager
+
+    from ._helpers import GatedSource, local_minter
+
+    source = GatedSource(local_minter())
+    async with TokenManager(
+        DEMO_CLIENT_KEY, DEMO_SECRET_KEY, token_source=source, clock=clock
+    ) as tokens:
+        source.failures.append(_Unprintable())
+        tokens.invalidate(tokens.current())
+        got: list[object] = []
+
+        async def waiter() -> None:
+            got.append(await tokens.get())
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(waiter)
+            while not got:
+                await anyio.wait_all_tasks_blocked()
+                await clock.advance(1)
+        assert source.completed == 2
