@@ -489,14 +489,19 @@ class TokenManager(AsyncContextManagerMixin):
 
     def rejected(self, token: Token) -> None:
         """PortOne answered 4054 to a request sent with ``token``."""
+        before = self.offset.offset
+        if self.offset.corroborate():
+            self._offset_moved(before)
         self.invalidate(token)
         self._emit("token_rejected")
 
     def observe_answer(self, headers: Mapping[str, str]) -> None:
         """Learn PortOne's clock from the ``Date`` header of one of its answers."""
         before = self.offset.offset
-        if not self.offset.observe(headers.get("Date"), self.clock.time()):
-            return
+        if self.offset.observe(headers.get("Date"), self.clock.time()):
+            self._offset_moved(before)
+
+    def _offset_moved(self, before: float) -> None:
         self._emit("clock_skew", offset=self.offset.offset)
         token = self._token
         if token is None:

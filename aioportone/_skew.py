@@ -108,6 +108,19 @@ class ServerClockOffset:
         self.offset = measured
         return True
 
+    def corroborate(self) -> bool:
+        """PortOne refused a token as if our clocks disagree: adopt the latest far measurement
+        still waiting for agreement, if any; return True when the offset changed.
+
+        The refusal is the second witness: PortOne's own JWT check agrees that the Date
+        header's clock, not ours, is the one tokens are judged by.
+        """
+        if not self._far:
+            return False
+        self.offset = self._far[-1]
+        self._far.clear()
+        return True
+
     def server_now(self, now: float) -> float:
         return now + self.offset
 

@@ -231,6 +231,26 @@ async def test_forward_clock_step_does_not_lock_server_tokens_out(
     assert failures == 0
 
 
+async def test_forward_clock_step_with_local_tokens_costs_one_request(
+    fake: FakePortOne, clock: FakeClock
+) -> None:
+    """Our clock jumps an hour with local tokens: PortOne's refusal confirms its Date at once."""
+    ours = SteppedClock(clock)
+    fake.state.add_transaction("ORDER-1")
+    async with PortOneClient(
+        DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url, clock=ours
+    ) as portone:
+        assert await outcome(portone, clock) is None
+        ours.step = HOUR
+        failures = 0
+        for _ in range(20):
+            failures += await outcome(portone, clock) is not None
+            await clock.advance(1)
+        assert portone.tokens.offset.offset == pytest.approx(-HOUR, abs=2)
+    # The first answer after the step has the Date already seen: nothing to learn from yet.
+    assert failures <= 1
+
+
 # -- 5. seconds-long tokens ----------------------------------------------------------------------
 
 
