@@ -65,6 +65,17 @@ class RefreshPolicy:
     The *floor* is the least life a token may have when sent: ``floor_share`` of its lifetime,
     at most ``floor_max`` seconds (10 s for a 100 s token, 30 s for a 6 h one). A request that
     takes a few seconds to reach PortOne must still arrive with a valid token.
+
+    Nothing a server answers can stop renewal or make it hammer: a ``Retry-After`` is honoured
+    up to ``retry_after_max`` seconds; two fetches start at least ``min_interval`` seconds
+    apart; during a backoff a request with no usable token may bring the next attempt forward
+    to ``wake_interval`` seconds after the last; a token from a network source living less
+    than ``min_life`` seconds is used but then backed off from like a failure. Transient
+    failures back off from ``backoff_base`` to ``backoff_max`` seconds (full jitter); errors
+    retrying cannot fix from ``fatal_backoff`` to ``fatal_backoff_max``.
+
+    Every field is checked when the policy is built: a bad one raises
+    :class:`~aioportone.ConfigurationError` naming it.
     """
 
     refresh_at: float = 0.75

@@ -111,9 +111,9 @@ def webhook_handler(
 
     For each POST it reads the body, verifies it, awaits ``on_event(event)`` and answers 200
     ``{"received": true}``, the acknowledgement PortOne expects. A body that is not a JSON
-    object gets 400; a missing or wrong signature gets 401 and ``on_event`` is not called. If
-    ``on_event`` raises, the exception propagates and aiohttp answers 500, so the delivery is not
-    acknowledged.
+    object (or is nested too deeply to read) gets 400; a missing or wrong signature gets 401
+    and ``on_event`` is not called. If ``on_event`` raises, the exception propagates and aiohttp
+    answers 500, so the delivery is not acknowledged.
 
     ``kind="refund"`` events are unsigned (see :class:`RefundEvent`) and skip verification;
     ``secret_key`` is checked all the same, so every kind is set up the same way.
