@@ -228,6 +228,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse has printed the help (0) or the usage error (2)
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     run: Callable[[argparse.Namespace], int] = args.run
+    if getattr(args, "secret_key", None) is not None:
+        # The namespace is a local of every frame below: its repr must not show the secret.
+        args.secret_key = Secret(args.secret_key)
     _send_logs_to_stderr(args.verbose)
     try:
         code = run(args)
@@ -326,7 +329,7 @@ def _fake_server(args: argparse.Namespace) -> int:
     if (args.client_key is None) != (args.secret_key is None):
         raise UsageError("give both --client-key and --secret-key, or neither (demo merchant)")
     key = args.client_key or DEMO_CLIENT_KEY
-    secret = args.secret_key or DEMO_SECRET_KEY
+    secret = DEMO_SECRET_KEY if args.secret_key is None else args.secret_key.reveal()
 
     async def serve() -> None:
         # Listening for SIGTERM before the URL is printed: a harness may read it and stop the
@@ -381,7 +384,9 @@ _VERIFIERS: Final[Mapping[str, Callable[[bytes, Secret], webhooks.WebhookEvent]]
 
 
 def _verify_webhook(args: argparse.Namespace) -> int:
-    secret = Secret(credential("secret_key", args.secret_key, ENV_SECRET_KEY, secret=True))
+    given = None if args.secret_key is None else args.secret_key.reveal()
+    secret = Secret(credential("secret_key", given, ENV_SECRET_KEY, secret=True))
+    del given
     if args.file:
         try:
             with open(args.file, "rb") as f:
