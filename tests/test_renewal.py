@@ -20,6 +20,7 @@ STATUS = "/api/transaction/ORDER-1/status"
 AUTH = r"^/api/merchant/auth-token$"
 HOUR = 3600.0
 YEAR_2100 = "Fri, 31 Dec 2100 23:59:59 GMT"
+OVERFLOWING = "Fri, 31 Dec 99999999999999999999 23:59:59 GMT"
 
 
 @asynccontextmanager
@@ -157,10 +158,11 @@ async def test_undocumented_refusal_is_transient(
 # -- 3. hostile Date -----------------------------------------------------------------------------
 
 
-async def test_year_2100_date_moves_nothing(fake: FakePortOne, clock: FakeClock) -> None:
-    """Every answer dated 2100: the offset stays put and every request succeeds, renewals too."""
+@pytest.mark.parametrize("date", [YEAR_2100, OVERFLOWING])
+async def test_hostile_date_moves_nothing(fake: FakePortOne, clock: FakeClock, date: str) -> None:
+    """Every answer dated 2100 (or past any year): the offset stays, every request succeeds."""
     async with server_client(fake, clock) as portone:
-        fake.fail(headers={"Date": YEAR_2100}, times=None)
+        fake.fail(headers={"Date": date}, times=None)
         failures = 0
         for _ in range(20):  # 10 hours: renewals happen under the hostile Date too
             await clock.advance(HOUR / 2)
@@ -184,7 +186,7 @@ def test_far_offset_needs_agreeing_answers() -> None:
     for n, date in enumerate(["01:01:40", "05:00:00", "01:01:42", "09:00:00"]):
         assert not other.observe(f"Thu, 01 Jan 1970 {date} GMT", received_at=100.0 + n)
     assert other.offset == 0
-    for garbage in [YEAR_2100, "Fri, 31 Dec 99999 23:59:59 GMT", "\x00", "9" * 400]:
+    for garbage in [YEAR_2100, OVERFLOWING, "Fri, 31 Dec 99999 23:59:59 GMT", "\x00", "9" * 400]:
         assert not offset.observe(garbage, received_at=102.0)
     assert offset.offset == pytest.approx(3600.5)
 
