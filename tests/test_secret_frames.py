@@ -231,3 +231,20 @@ async def test_webhook_handler_frames_hold_no_secret() -> None:
             assert resp.status == 500
     assert len(caught) == 1
     assert_clean(caught[0], CANARY)
+
+
+def test_redact_removes_secrets_and_jwt_signatures() -> None:
+    """Echoed text loses the secret, a whole JWT and a JWT's bare signature; short values stay."""
+    from aioportone._secrets import redact, redact_data
+
+    jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJrZXkifQ.c2lnbmF0dXJlLXBhcnQtb2YtdGhlLWp3dA"
+    text = f"secret={CANARY} token={jwt} sig={jwt.rsplit('.', 1)[1]} pin=1234"
+    assert redact(text, [CANARY, jwt, "1234"]) == (
+        "secret=<redacted> token=<redacted> sig=<redacted> pin=1234"
+    )
+    data = {"echo": [{"portone_secret": CANARY}], CANARY: 1, "n": 5}
+    assert redact_data(data, [CANARY]) == {
+        "echo": [{"portone_secret": "<redacted>"}],
+        "<redacted>": 1,
+        "n": 5,
+    }
