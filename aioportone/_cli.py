@@ -26,6 +26,7 @@ from ._cli_status import OutputError, UsageError, status_command
 from ._config import DEFAULT_BASE_URL, ENV_BASE_URL, ENV_SECRET_KEY, credential
 from ._errors import ConfigurationError, PortOneError, SignatureError
 from ._manager import TokenManager
+from ._secrets import Secret
 from ._token import Token
 from ._version import __version__
 
@@ -281,6 +282,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse has printed the help (0) or the usage error (2)
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     run: Callable[[argparse.Namespace], int] = args.run
+    if getattr(args, "secret_key", None) is not None:
+        # The namespace is a local of every frame below: its repr must not show the secret.
+        args.secret_key = Secret(args.secret_key)
     _send_logs_to_stderr(args.verbose)
     try:
         code = run(args)
@@ -405,7 +409,7 @@ def _fake_server(args: argparse.Namespace) -> int:
     if (args.client_key is None) != (args.secret_key is None):
         raise UsageError("give both --client-key and --secret-key, or neither (demo merchant)")
     key = args.client_key or DEMO_CLIENT_KEY
-    secret = args.secret_key or DEMO_SECRET_KEY
+    secret = DEMO_SECRET_KEY if args.secret_key is None else args.secret_key.reveal()
 
     async def serve() -> None:
         # Listening for SIGTERM before the URL is printed: a harness may read it and stop the
@@ -452,7 +456,7 @@ def _stop_signals() -> Iterator[Callable[[], Awaitable[None]]]:
 # -- verify-webhook -----------------------------------------------------------------------------
 
 # The signed kinds (refund webhooks carry no signature): the --kind choices and their verifiers.
-_VERIFIERS: Final[Mapping[str, Callable[[bytes, str], webhooks.WebhookEvent]]] = {
+_VERIFIERS: Final[Mapping[str, Callable[[bytes, Secret], webhooks.WebhookEvent]]] = {
     "payment": webhooks.verify_payment_webhook,
     "payment_link": webhooks.verify_payment_link_webhook,
     "subscription_link": webhooks.verify_subscription_link_webhook,
@@ -460,7 +464,9 @@ _VERIFIERS: Final[Mapping[str, Callable[[bytes, str], webhooks.WebhookEvent]]] =
 
 
 def _verify_webhook(args: argparse.Namespace) -> int:
-    secret = credential("secret_key", args.secret_key, ENV_SECRET_KEY, secret=True)
+    given = None if args.secret_key is None else args.secret_key.reveal()
+    secret = Secret(credential("secret_key", given, ENV_SECRET_KEY, secret=True))
+    del given
     if args.file:
         try:
             with open(args.file, "rb") as f:

@@ -28,6 +28,7 @@ from ._client import PortOneClient
 from ._errors import APIError, AuthenticationError, PortOneError, TokenError
 from ._manager import TokenManager
 from ._resources import TransactionStatus
+from ._secrets import KNOWN, redact
 
 __all__ = [
     "Outcome",
@@ -139,8 +140,9 @@ def _record(ref: str, result: TransactionStatus) -> dict[str, Any]:
     }
 
 
-def _error_record(ref: str, exc: PortOneError) -> dict[str, Any]:
-    record: dict[str, Any] = {"ref": ref, "error": type(exc).__name__, "message": str(exc)}
+def _error_record(ref: str, exc: Exception) -> dict[str, Any]:
+    message = redact(str(exc), KNOWN.values())
+    record: dict[str, Any] = {"ref": ref, "error": type(exc).__name__, "message": message}
     if isinstance(exc, APIError) and exc.code:
         record["code"] = exc.code
     return record
@@ -178,6 +180,10 @@ async def run_status(
                     return
                 except PortOneError as exc:
                     # One bad reference (unknown, refused, timed out) does not stop the run.
+                    record = _error_record(ref, exc)
+                except Exception as exc:
+                    # Whatever an answer made the library raise, it is this reference's
+                    # failure: a worker that raised would end the run in an ExceptionGroup.
                     record = _error_record(ref, exc)
                 else:
                     record = _record(ref, result)

@@ -20,6 +20,7 @@ from ._observe import EventHook
 from ._resources import PaymentLinks, Refunds, Signatures, Transactions, WebhookEndpoints
 from ._resources._validate import Environment, check_environment, check_json
 from ._retry import RetryPolicy
+from ._secrets import Secret
 from ._sources import TokenSource
 from ._token import RefreshPolicy
 from ._transport import MAX_RESPONSE_SIZE, Transport
@@ -190,9 +191,12 @@ class PortOneClient(SingleEntry):
         self._clock = clock or (tokens.clock if tokens is not None else SystemClock())
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._owns_tokens = tokens is None
+        # Wrapped and dropped: a traceback through this frame must not show the secret.
+        secret = Secret(secret_key) if isinstance(secret_key, str) else secret_key
+        del secret_key
         self.tokens = tokens or TokenManager(
             client_key,
-            secret_key,
+            secret,
             token_source=token_source,
             lifetime=lifetime,
             skew_allowance=skew_allowance,
@@ -222,7 +226,7 @@ class PortOneClient(SingleEntry):
         self.webhook_endpoints = WebhookEndpoints(self)
         self.signatures = Signatures(self)
 
-    def _signing_secret(self) -> str:
+    def _signing_secret(self) -> Secret:
         # Payment links are signed locally with the PortOne secret. The token manager holds it
         # (validated, never shown in a repr); this is the one place outside it that reads it.
         return self.tokens._secret

@@ -31,6 +31,8 @@ import builtins
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from ._secrets import KNOWN, redact, redact_data
+
 __all__ = [
     "APIError",
     "AmbiguousResultError",
@@ -191,6 +193,10 @@ class APIError(PortOneError):
     human-readable message and ``body`` the decoded JSON (``None`` when the body was not JSON).
     The subclasses below take the same arguments.
 
+    Text that came from the server (``reason``, ``message``, ``body``) is stored with every
+    credential this process holds redacted: an endpoint that echoes the request must not put
+    the secret or a JWT into an error message or a log line.
+
     Args:
         status: The HTTP status of PortOne's answer.
         code: PortOne's ``status_code`` (e.g. ``"4054"``), if the answer had one.
@@ -214,6 +220,14 @@ class APIError(PortOneError):
         url: str = "",
         retry_after: float | None = None,
     ) -> None:
+        known = KNOWN.values()
+        if known:
+            reason = None if reason is None else redact(reason, known)
+            message = None if message is None else redact(message, known)
+            try:
+                body = None if body is None else redact_data(body, known)
+            except RecursionError:  # too deep to check is too deep to keep
+                body = None
         self.status = status
         self.code = code
         self.reason = reason

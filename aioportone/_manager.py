@@ -33,9 +33,8 @@ from ._config import (
 )
 from ._entry import SingleEntry
 from ._errors import (
-    AuthenticationError,
+    APIError,
     ConfigurationError,
-    InvalidRequestError,
     PortOneError,
     RateLimitError,
     TokenError,
@@ -44,6 +43,7 @@ from ._errors import (
 )
 from ._middleware import auth_middleware
 from ._observe import EventHook, Observer, TokenEvent, describe, report_internal_error
+from ._secrets import KNOWN, Secret, redact
 from ._skew import ServerClockOffset
 from ._sources import LocalTokenSource, SyncTokenSource, TokenSource
 from ._token import RefreshPolicy, Token
@@ -60,16 +60,21 @@ MIN_LIFETIME = 10.0
 _NOT_RUNNING = "the TokenManager is not running (not entered yet, or closed): use 'async with'"
 # The cause quoted in a TokenUnavailableError message: enough for a log line, whole in __cause__.
 _MAX_CAUSE = 200
+# PortOne's documented answers to a bad credential on auth-token
+# (https://docs.portone.cloud/docs/error-codes, the auth-token 400 examples): 4016 unknown key,
+# 4099 wrong secret, 4001 a required field missing. Nothing else proves that retrying is
+# useless: an HTML page, a WAF's 401/403, a 408, an expired or malformed token are transient.
+FATAL_CODES = frozenset({"4016", "4099", "4001"})
+# How many of the latest tokens stay registered for redaction: a server may echo one it issued
+# before the current one.
+_RECENT_TOKENS = 4
 
 
 def _fatal(exc: BaseException) -> bool:
-    """Errors a retry cannot fix: wrong key, wrong secret, a request PortOne calls invalid."""
-    from ._server_source import InvalidServerTokenError
-
-    return isinstance(
-        exc,
-        AuthenticationError | InvalidRequestError | ConfigurationError | InvalidServerTokenError,
-    )
+    """Errors a retry cannot fix: a documented credential refusal, or our own configuration."""
+    if isinstance(exc, APIError):
+        return exc.code in FATAL_CODES
+    return isinstance(exc, ConfigurationError)
 
 
 class TokenManager(SingleEntry):
@@ -112,7 +117,7 @@ class TokenManager(SingleEntry):
     def __init__(
         self,
         client_key: str | None = None,
-        secret_key: str | None = None,
+        secret_key: str | Secret | None = None,
         *,
         token_source: Literal["local", "server"] | TokenSource = "local",
         lifetime: float = 100.0,
@@ -127,7 +132,12 @@ class TokenManager(SingleEntry):
         rng: random.Random | None = None,
     ) -> None:
         self.client_key = credential("client_key", client_key, ENV_CLIENT_KEY)
-        secret = credential("secret_key", secret_key, ENV_SECRET_KEY, secret=True)
+        # Wrapped at once and the argument dropped: a traceback through this frame (a bad
+        # argument below) must not show the secret among its locals.
+        if isinstance(secret_key, Secret):
+            secret_key = secret_key.reveal()
+        secret = Secret(credential("secret_key", secret_key, ENV_SECRET_KEY, secret=True))
+        del secret_key
         self.lifetime = positive_seconds("lifetime", lifetime, maximum=MAX_LIFETIME)
         if self.lifetime < MIN_LIFETIME:
             # JWT times are whole seconds and a request needs a few of them to reach PortOne:
@@ -149,8 +159,10 @@ class TokenManager(SingleEntry):
         self._observer = Observer(on_event)
         self.retry_on_token_rejection = retry_on_token_rejection
         self.origin = (self.base_url.scheme, self.base_url.host, self.base_url.port)
-        self._key = _jwt.import_secret(secret)
+        self._key = _jwt.import_secret(secret.reveal())
         self._secret = secret
+        KNOWN.add(secret.reveal())
+        self._registered: list[str] = [secret.reveal()]
         self.source = self._make_source(token_source, float(skew_allowance))
         # Headers that never change, built once: the per-request work is one dict update.
         self._static_headers = {CLIENT_KEY_HEADER: self.client_key}
@@ -169,6 +181,9 @@ class TokenManager(SingleEntry):
         self._changed: anyio.Event | None = None
         self._running = False
         self._rejected: str | None = None
+        self._last_attempt = -_NEVER  # when the latest fetch started
+        self._last_rejection = -_NEVER  # when PortOne last rejected a current token
+        self._short_lived = 0  # consecutive network tokens living less than policy.min_life
         self._headers_for: tuple[Token, Mapping[str, str]] | None = None
 
     def _make_source(self, spec: object, skew: float) -> TokenSource:
@@ -380,24 +395,69 @@ class TokenManager(SingleEntry):
         self._rejected = token.value
         self._usable_until = -_NEVER
         self._backing_off = False
-        self._request_refresh()
+        now = self.clock.time()
+        # A rejection is PortOne asking for a new token: fetch at once, unless the last
+        # rejection was moments ago (a server rejecting every token must not be asked for one
+        # per request).
+        if now - self._last_rejection >= self.policy.min_interval and self._wake is not None:
+            self._last_rejection = now
+            self._due = now
+            self._wake.set()
+        else:
+            self._last_rejection = now
+            self._request_refresh()
 
     def _request_refresh(self) -> None:
-        # During a backoff the wait stands: with a refresh failing, waking the background task
-        # for every request would turn an outage into a flood of auth-token calls.
-        if self._backing_off or self._wake is None:
+        if self._wake is None:
             return
-        self._due = min(self._due, self.clock.time())
-        self._wake.set()
+        now = self.clock.time()
+        policy = self.policy
+        if self._backing_off:
+            # During a backoff the wait mostly stands: waking the background task for every
+            # request would turn an outage into a flood of auth-token calls. But a request
+            # with no usable token may bring the next attempt forward to ``wake_interval``
+            # after the last one, so no server-made schedule can lock requests out.
+            if self.usable() is not None:
+                return
+            soonest = self._last_attempt + max(policy.wake_interval, policy.min_interval)
+        else:
+            soonest = self._last_attempt + policy.min_interval
+        due = max(now, soonest)
+        if due < self._due:
+            self._due = due
+            self._wake.set()
+        elif self._due <= now:
+            # Already due by the wall clock, while the background task still sleeps its
+            # (monotonic) delay: our clock stepped forward. Wake it to look again.
+            self._wake.set()
 
     def _store(self, token: Token) -> None:
         self._token = token
+        self._remember(token.value)
         self._usable_until = token.expires_at - self.policy.floor(token)
-        self._due = self.policy.refresh_time(token, self._rng)
+        # Never two fetches closer than min_interval, whatever lifetime the server gave.
+        self._due = max(
+            self.policy.refresh_time(token, self._rng),
+            self._last_attempt + self.policy.min_interval,
+        )
         self._backing_off = False
         self._failures = self._fatal_failures = 0
         self._fatal_error = None
         self._notify()
+
+    def _remember(self, value: str) -> None:
+        """Register ``value`` for redaction; forget the ones older than the latest few."""
+        registered = self._registered
+        if value in registered:
+            return
+        KNOWN.add(value)
+        registered.append(value)
+        if len(registered) > _RECENT_TOKENS + 1:  # the secret, first, always stays
+            KNOWN.discard(registered.pop(1))
+
+    def __del__(self) -> None:
+        for value in getattr(self, "_registered", ()):
+            KNOWN.discard(value)
 
     def _notify(self) -> None:
         changed, self._changed = self._changed, anyio.Event()
@@ -426,7 +486,7 @@ class TokenManager(SingleEntry):
                 await self.clock.sleep(self.policy.backoff_base)
 
     async def _refresh_once(self) -> None:
-        started = self.clock.time()
+        started = self._last_attempt = self.clock.time()
         try:
             token = await self.source.fetch(started)
         except Exception as exc:  # reported and retried; only cancellation ends the task
@@ -438,6 +498,15 @@ class TokenManager(SingleEntry):
             return
         self._store(token)
         now = self.clock.time()
+        if token.lifetime < self.policy.min_life and not isinstance(self.source, SyncTokenSource):
+            # A server handing out seconds-long tokens is no reason to ask it every few
+            # seconds: use the token while it lasts, then back off as after a failure.
+            self._short_lived += 1
+            delay = self.policy.retry_delay(self._short_lived, None, now, self._rng)
+            self._due = max(self._due, now + delay)
+            self._backing_off = True
+        else:
+            self._short_lived = 0
         self._emit("refreshed", expires_in=token.remaining(now))
         self._emit("refresh_scheduled", delay=max(0.0, self._due - now))
 
@@ -453,33 +522,42 @@ class TokenManager(SingleEntry):
             assert isinstance(exc, PortOneError)
             self._fatal_error = exc
             self._due = now + delay
-            self._emit(
-                "refresh_gave_up", error=describe(exc), delay=delay, attempt=self._fatal_failures
-            )
+            self._emit("refresh_gave_up", error=exc, delay=delay, attempt=self._fatal_failures)
         else:
             self._failures += 1
             usable = self._token if now < self._usable_until else None
             delay = self.policy.retry_delay(self._failures, usable, now, self._rng)
             if isinstance(exc, RateLimitError) and exc.retry_after is not None:
-                delay = max(delay, exc.retry_after)  # PortOne said when; sooner is refused
-            self._due = now + delay
-            self._emit("refresh_failed", error=describe(exc), delay=delay, attempt=self._failures)
+                # PortOne said when (sooner is refused), but only up to a cap: one answer must
+                # never be able to stop renewal.
+                delay = max(delay, self.policy.honoured_wait(exc.retry_after, usable, now))
+            self._due = max(now + delay, self._last_attempt + self.policy.min_interval)
+            delay = self._due - now
+            self._emit("refresh_failed", error=exc, delay=delay, attempt=self._failures)
         self._notify()
 
     def _emit(self, name: str, **fields: Any) -> None:
-        token = self._token
-        expires_in = fields.pop("expires_in", None)
-        if expires_in is None and token is not None:
-            expires_in = token.remaining(self.clock.time())
-        self._observer.emit(
-            TokenEvent(
-                name=name,
-                source=self.source.name,
-                expires_in=expires_in,
-                waiters=self._waiters,
-                **fields,
+        # Reporting never changes an outcome: whatever fails in here (a hook, a log pipeline,
+        # an exception whose str() raises) is reported as well as it can be and dropped.
+        try:
+            token = self._token
+            expires_in = fields.pop("expires_in", None)
+            if expires_in is None and token is not None:
+                expires_in = token.remaining(self.clock.time())
+            error = fields.get("error")
+            if isinstance(error, BaseException):
+                fields["error"] = redact(describe(error), KNOWN.values())
+            self._observer.emit(
+                TokenEvent(
+                    name=name,
+                    source=self.source.name,
+                    expires_in=expires_in,
+                    waiters=self._waiters,
+                    **fields,
+                )
             )
-        )
+        except Exception as exc:
+            report_internal_error(exc)
 
     # -- header injection -----------------------------------------------------------------------
 
@@ -509,6 +587,9 @@ class TokenManager(SingleEntry):
         Args:
             token: The token the rejected request carried.
         """
+        before = self.offset.offset
+        if self.offset.corroborate():
+            self._offset_moved(before)
         self.invalidate(token)
         self._emit("token_rejected")
 
@@ -519,8 +600,10 @@ class TokenManager(SingleEntry):
             headers: The headers of an answer from PortOne.
         """
         before = self.offset.offset
-        if not self.offset.observe(headers.get("Date"), self.clock.time()):
-            return
+        if self.offset.observe(headers.get("Date"), self.clock.time()):
+            self._offset_moved(before)
+
+    def _offset_moved(self, before: float) -> None:
         self._emit("clock_skew", offset=self.offset.offset)
         token = self._token
         if token is None:
@@ -534,6 +617,8 @@ class TokenManager(SingleEntry):
         self._token = replace(token, expires_at=token.expires_at - shift)
         self._usable_until -= shift
         self._due -= shift
+        if self._wake is not None:
+            self._wake.set()  # the background task sleeps toward the old due time
 
     @property
     def middleware(self) -> ClientMiddlewareType:

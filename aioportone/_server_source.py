@@ -12,30 +12,56 @@ never recurse into waiting for a token.
 from __future__ import annotations
 
 import builtins
+import json
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
 from . import _jwt
 from ._decipher import decipher
-from ._errors import TokenError
+from ._errors import PortOneError, TokenError
 from ._token import Token
 from ._transport import translate
 
 if TYPE_CHECKING:
     from ._manager import TokenManager
 
-__all__ = ["AUTH_TOKEN_PATH", "InvalidServerTokenError", "ServerTokenSource"]
+__all__ = ["AUTH_TOKEN_PATH", "MAX_ANSWER_BYTES", "InvalidServerTokenError", "ServerTokenSource"]
 
 AUTH_TOKEN_PATH = "/api/merchant/auth-token"
+# PortOne's answer is ~300 bytes; anything far larger is not a token answer, and reading it
+# whole would let a broken or hostile server fill our memory.
+MAX_ANSWER_BYTES = 64 * 1024
 
 
 class InvalidServerTokenError(TokenError):
     """PortOne's answer held no usable token (malformed, wrong signature, issuer or subject)."""
 
 
+class _AnswerTooLarge(Exception):
+    pass
+
+
+async def _read_limited(resp: aiohttp.ClientResponse, limit: int) -> bytes:
+    if resp.content_length is not None and resp.content_length > limit:
+        raise _AnswerTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_chunked(16 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise _AnswerTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class ServerTokenSource:
-    """Fetches tokens from PortOne; owned by one :class:`TokenManager`."""
+    """Fetches tokens from PortOne; owned by one :class:`TokenManager`.
+
+    Args:
+        manager: the manager whose credentials, clock and clock offset are used.
+        timeout: seconds one auth-token call may take.
+    """
 
     name = "server"
 
@@ -53,23 +79,65 @@ class ServerTokenSource:
             await self._session.close()
             self._session = None
 
+    def _body(self) -> bytes:
+        # Built here, inline, so the secret never sits in a local of ``fetch`` (whose frame is
+        # in the traceback of every error it raises); aiohttp's own frames hold it, and their
+        # exceptions are never chained to ours.
+        return json.dumps(
+            {
+                "portone_key": self._manager.client_key,
+                "portone_secret": self._manager._secret.reveal(),
+            }
+        ).encode()
+
     async def fetch(self, now: float) -> Token:
+        """Ask PortOne for a token.
+
+        Args:
+            now: our clock's time (unused: the answer's arrival time is what counts).
+        """
+        result = await self._ask()
+        if isinstance(result, Token):
+            return result
+        # Raised from here with a fresh traceback and no chain: the frames that read the
+        # answer (its body may echo the secret) and aiohttp's (the request body holds it) are
+        # not part of what a log or an error tracker will show.
+        result.__cause__ = result.__context__ = None
+        raise result.with_traceback(None)
+
+    async def _ask(self) -> Token | PortOneError:
         manager = self._manager
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
-        body = {"portone_key": manager.client_key, "portone_secret": manager._secret}
         try:
             # No redirects: aiohttp would re-send this body, the secret in it, to another host.
-            async with self._session.post(self._url, json=body, allow_redirects=False) as resp:
-                raw = await resp.read()
+            async with self._session.post(
+                self._url,
+                data=self._body(),
+                headers={"Content-Type": "application/json"},
+                allow_redirects=False,
+            ) as resp:
+                raw = await _read_limited(resp, MAX_ANSWER_BYTES)
                 status, headers = resp.status, resp.headers
-        except (aiohttp.ClientError, builtins.TimeoutError) as exc:
-            raise translate(exc, "POST", self._url) from exc
+        except _AnswerTooLarge:
+            return InvalidServerTokenError(
+                f"PortOne's auth-token answer is larger than {MAX_ANSWER_BYTES} bytes"
+            )
+        except (aiohttp.ClientError, builtins.TimeoutError, ValueError) as exc:
+            # The message keeps the exception's type, which is what tells failures apart.
+            error = translate(exc, "POST", self._url)
+            assert isinstance(error, PortOneError)
+            return error
         received = manager.clock.time()
         # Learn PortOne's clock before reading the token's times: its exp is on that clock.
         manager.observe_answer(headers)
-        data = decipher(status, headers, raw, method="POST", url=self._url, now=received)
-        return self._token_from(data, received)
+        try:
+            data = decipher(status, headers, raw, method="POST", url=self._url, now=received)
+            return self._token_from(data, received)
+        except PortOneError as exc:
+            return exc
+        except RecursionError:
+            return InvalidServerTokenError("PortOne's auth-token answer is nested too deeply")
 
     def _token_from(self, data: Any, received: float) -> Token:
         manager = self._manager
@@ -93,6 +161,8 @@ class ServerTokenSource:
         # token whose two expiries disagree is trusted only as far as the earlier one.
         expires_at = manager.offset.to_local(claims.exp)
         if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
+            if not expires_in > 0:  # NaN too
+                raise InvalidServerTokenError("PortOne's auth-token answer has expires_in <= 0")
             expires_at = min(expires_at, received + float(expires_in))
         if expires_at <= received:
             raise InvalidServerTokenError("PortOne's token is already expired")

@@ -7,7 +7,9 @@ the result keyed with the PortOne secret, and base64 it (standard alphabet, padd
 written as the shortest plain decimal: ``500`` -> ``"500"``, ``100.50`` -> ``"100.5"``.
 
 Verifiers raise :class:`~aioportone.SignatureError` naming what failed; no message ever holds the
-secret or the expected signature.
+secret or the expected signature. Nor does any frame of the traceback: each public function wraps
+the secret in a :class:`~aioportone._secrets.Secret` (masked ``repr``) and drops its argument
+before anything can raise, and the expected signature lives only in a helper that returns.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from aioportone._events_webhook import (
     SubscriptionLinkEvent,
     frozen,
 )
+from aioportone._secrets import Secret
 
 __all__ = [
     "WebhookPayloadError",
@@ -152,23 +155,48 @@ def format_amount(amount: Amount) -> str:
     return text
 
 
-def _compute(secret_key: str, fields: Mapping[str, str]) -> str:
+def _compute(secret: Secret, fields: Mapping[str, str]) -> str:
     """The signature of ``fields``: sort, form-encode, HMAC-SHA256 with the secret, base64."""
     message = urlencode(sorted(fields.items()))
-    digest = hmac.new(secret_key.encode("utf-8"), message.encode("ascii"), hashlib.sha256)
+    digest = hmac.new(secret.reveal().encode("utf-8"), message.encode("ascii"), hashlib.sha256)
     return base64.b64encode(digest.digest()).decode("ascii")
 
 
 def check_secret(secret_key: object) -> str:
-    """``secret_key`` if it is usable as the HMAC key; a :class:`ConfigurationError` if not."""
-    if not isinstance(secret_key, str) or not secret_key:
+    """``secret_key`` if it is usable as the HMAC key; a :class:`ConfigurationError` if not.
+
+    Args:
+        secret_key: the PortOne secret (a :class:`Secret` is accepted too).
+    """
+    return as_secret(secret_key).reveal()
+
+
+def as_secret(secret_key: object) -> Secret:
+    """``secret_key`` checked and wrapped in a :class:`Secret`; a :class:`ConfigurationError`
+    if it is not usable as the HMAC key.
+
+    Args:
+        secret_key: the PortOne secret, as text or already wrapped.
+    """
+    if isinstance(secret_key, str):
+        secret_key = Secret(secret_key)
+    if not isinstance(secret_key, Secret):
         raise ConfigurationError("secret_key", "must be a non-empty string (the PortOne secret)")
-    return check_unicode("secret_key", secret_key)  # no UnicodeEncodeError holding the secret
+    # From here on this frame holds the wrapper only.
+    key: Secret = secret_key
+    del secret_key
+    if not key.reveal():
+        raise ConfigurationError("secret_key", "must be a non-empty string (the PortOne secret)")
+    try:
+        key.reveal().encode("utf-8")
+    except UnicodeEncodeError:
+        raise ConfigurationError("secret_key", "must be valid Unicode text") from None
+    return key
 
 
 def sign_payment_request(
     *,
-    secret_key: str,
+    secret_key: str | Secret,
     portone_key: str,
     amount: Amount,
     currency: str,
@@ -180,7 +208,8 @@ def sign_payment_request(
 
     Computed locally, without calling PortOne's ``generate-signature`` API.
     """
-    secret = check_secret(secret_key)
+    secret = as_secret(secret_key)
+    del secret_key  # a traceback through this frame shows the wrapper, never the secret
     if not isinstance(portone_key, str) or not portone_key:
         raise ConfigurationError("portone_key", "must be a non-empty string (the PortOne key)")
     texts = {
@@ -213,6 +242,8 @@ def _decode(payload: bytes | str | Mapping[str, Any]) -> Mapping[str, Any]:
         )
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN/Infinity
         raise WebhookPayloadError(f"payload is not valid JSON: {exc}") from None
+    except RecursionError:  # arrays or objects nested thousands deep: no webhook looks so
+        raise WebhookPayloadError("payload is nested too deeply") from None
     if not isinstance(decoded, dict):
         raise WebhookPayloadError(f"payload is a JSON {type(decoded).__name__}, not an object")
     return decoded
@@ -254,25 +285,29 @@ def _text(payload: Mapping[str, Any], name: str, *, source: str | None = None) -
 
 
 def _check_signature(
-    secret_key: str, fields: Mapping[str, str], received: object, *, what: str
+    secret: Secret, fields: Mapping[str, str], received: object, *, what: str
 ) -> None:
     if not isinstance(received, str) or not received:
         raise SignatureError(f"{what} has no {_SIGNATURE_FIELD!r}")
-    expected = _compute(secret_key, fields).encode("ascii")
-    # Encoded first: compare_digest refuses non-ASCII str, and a forged value may hold any.
-    if not hmac.compare_digest(expected, received.encode("utf-8", "replace")):
+    if not _matches(secret, fields, received):
         raise SignatureError(f"{what} signature does not match (wrong secret or altered fields)")
+
+
+def _matches(secret: Secret, fields: Mapping[str, str], received: str) -> bool:
+    # Its own frame, which returns: the expected signature is never in a raising frame.
+    expected = _compute(secret, fields).encode("ascii")
+    # Encoded first: compare_digest refuses non-ASCII str, and a forged value may hold any.
+    return hmac.compare_digest(expected, received.encode("utf-8", "replace"))
 
 
 def _verify_fields(
     payload: Mapping[str, Any],
-    secret_key: str,
+    secret: Secret,
     names: tuple[str, ...],
     *,
     what: str,
     sources: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    secret = check_secret(secret_key)
     sources = sources or {}
     fields = {name: _text(payload, name, source=sources.get(name)) for name in names}
     try:
@@ -292,7 +327,7 @@ def _event(cls: type[_Event], fields: Mapping[str, str], data: Mapping[str, Any]
 
 
 def verify_payment_webhook(
-    payload: bytes | str | Mapping[str, Any], secret_key: str
+    payload: bytes | str | Mapping[str, Any], secret_key: str | Secret
 ) -> PaymentEvent:
     """Check a payment webhook's ``signature_hash`` and return it as a :class:`PaymentEvent`.
 
@@ -305,13 +340,15 @@ def verify_payment_webhook(
         WebhookPayloadError: The payload is not a JSON object (a :class:`SignatureError`).
         ConfigurationError: ``secret_key`` is not a usable secret.
     """
+    secret = as_secret(secret_key)
+    del secret_key  # a traceback through this frame shows the wrapper, never the secret
     data = _decode(payload)
-    fields = _verify_fields(data, secret_key, _PAYMENT_WEBHOOK_FIELDS, what="payment webhook")
+    fields = _verify_fields(data, secret, _PAYMENT_WEBHOOK_FIELDS, what="payment webhook")
     return _event(PaymentEvent, fields, data)
 
 
 def verify_payment_link_webhook(
-    payload: bytes | str | Mapping[str, Any], secret_key: str
+    payload: bytes | str | Mapping[str, Any], secret_key: str | Secret
 ) -> PaymentLinkEvent:
     """Check a payment-link webhook's ``signature_hash``; return a :class:`PaymentLinkEvent`.
 
@@ -324,18 +361,20 @@ def verify_payment_link_webhook(
         WebhookPayloadError: The payload is not a JSON object (a :class:`SignatureError`).
         ConfigurationError: ``secret_key`` is not a usable secret.
     """
+    secret = as_secret(secret_key)
+    del secret_key
     data = _decode(payload)
     # https://docs.portone.cloud/docs/payment-link-webhook: the payload spells the signed
     # country_code as "countryCode". [I] Its value is the one that was signed.
     sources = {} if "country_code" in data else {"country_code": "countryCode"}
     fields = _verify_fields(
-        data, secret_key, _PAYMENT_LINK_WEBHOOK_FIELDS, what="payment-link webhook", sources=sources
+        data, secret, _PAYMENT_LINK_WEBHOOK_FIELDS, what="payment-link webhook", sources=sources
     )
     return _event(PaymentLinkEvent, fields, data)
 
 
 def verify_subscription_link_webhook(
-    payload: bytes | str | Mapping[str, Any], secret_key: str
+    payload: bytes | str | Mapping[str, Any], secret_key: str | Secret
 ) -> SubscriptionLinkEvent:
     """Check a subscription-link webhook's ``signature_hash``; return a
     :class:`SubscriptionLinkEvent`.
@@ -349,14 +388,16 @@ def verify_subscription_link_webhook(
         WebhookPayloadError: The payload is not a JSON object (a :class:`SignatureError`).
         ConfigurationError: ``secret_key`` is not a usable secret.
     """
+    secret = as_secret(secret_key)
+    del secret_key
     data = _decode(payload)
     fields = _verify_fields(
-        data, secret_key, _SUBSCRIPTION_LINK_WEBHOOK_FIELDS, what="subscription-link webhook"
+        data, secret, _SUBSCRIPTION_LINK_WEBHOOK_FIELDS, what="subscription-link webhook"
     )
     return _event(SubscriptionLinkEvent, fields, data)
 
 
-def verify_redirect(params: Mapping[str, str] | str, secret_key: str) -> RedirectResult:
+def verify_redirect(params: Mapping[str, str] | str, secret_key: str | Secret) -> RedirectResult:
     """Check the query parameters PortOne put on a success/failure (or subscription) redirect.
 
     ``params`` is a mapping of decoded query parameters (aiohttp's ``request.query``, a dict) or
@@ -372,12 +413,14 @@ def verify_redirect(params: Mapping[str, str] | str, secret_key: str) -> Redirec
             signature is wrong.
         ConfigurationError: ``secret_key`` is not a usable secret.
     """
+    secret = as_secret(secret_key)
+    del secret_key
     query = _query(params)
     received = query.get(_SIGNATURE_FIELD)
     if isinstance(received, str):
         # Base64 has no spaces: one here is a "+" that reached us unescaped and was decoded.
         query[_SIGNATURE_FIELD] = received.replace(" ", "+")
-    fields = _verify_fields(query, secret_key, _REDIRECT_FIELDS, what="redirect")
+    fields = _verify_fields(query, secret, _REDIRECT_FIELDS, what="redirect")
     return _event(RedirectResult, fields, query)
 
 

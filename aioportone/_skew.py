@@ -8,20 +8,37 @@ correct both the claims we mint and the expiry of tokens PortOne issues.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from email.utils import parsedate_to_datetime
 
-__all__ = ["ServerClockOffset", "parse_http_date"]
+__all__ = ["MAX_OFFSET", "ServerClockOffset", "agreed", "parse_http_date"]
+
+# No real clock is a day off: a Date further than this from ours is a broken or hostile server
+# (a year-2100 Date would make every token look expired).
+MAX_OFFSET = 86400.0
 
 
 def parse_http_date(value: str) -> float | None:
-    """Unix seconds of an HTTP date, or None when it cannot be read."""
+    """Unix seconds of an HTTP date, or None when it cannot be read (garbage, overflow)."""
     try:
         parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if parsed.tzinfo is None:
+            return None
+        seconds = parsed.timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if parsed.tzinfo is None:
+    return seconds if math.isfinite(seconds) else None
+
+
+def agreed(measurements: Sequence[float], count: int, tolerance: float) -> float | None:
+    """The offset the last ``count`` measurements agree on (within ``tolerance``), else None."""
+    if count < 1 or len(measurements) < count:
         return None
-    return parsed.timestamp()
+    last = measurements[-count:]
+    if max(last) - min(last) > tolerance:
+        return None
+    return sorted(last)[len(last) // 2]
 
 
 class ServerClockOffset:
@@ -29,31 +46,79 @@ class ServerClockOffset:
 
     Changes under ``threshold`` are ignored: the header's one-second resolution plus network
     latency make small differences noise, and the ``iat`` back-dating already covers them.
+    A move of up to ``near`` seconds from the offset held is taken at once; a larger one only
+    when ``agree`` consecutive measurements agree within ``tolerance`` seconds, so one odd
+    answer (a proxy's cached Date, a broken server) cannot shift every token's expiry. An
+    offset beyond ``bound`` is never believed.
     """
 
-    def __init__(self, threshold: float = 2.0) -> None:
+    def __init__(
+        self,
+        threshold: float = 2.0,
+        *,
+        near: float = 60.0,
+        agree: int = 3,
+        tolerance: float = 5.0,
+        bound: float = MAX_OFFSET,
+    ) -> None:
         self.offset = 0.0
         self.threshold = threshold
+        self.near = near
+        self.agree = agree
+        self.tolerance = tolerance
+        self.bound = bound
         self._last_header: str | None = None
+        self._last_time: float | None = None
+        self._far: list[float] = []
 
     def observe(self, date_header: str | None, received_at: float) -> bool:
         """Learn from one answer's ``Date`` header; return True when the offset changed."""
-        # The header changes once a second; re-parsing the same string per request would cost
-        # more than the rest of the header work together.
-        if date_header is None or date_header == self._last_header:
+        if date_header is None:
             return False
-        self._last_header = date_header
-        server_time = parse_http_date(date_header)
+        # The header changes once a second; parsing the same string again would cost more
+        # than the rest of the header work together. The *measurement* is taken every time:
+        # our clock may have stepped while PortOne's Date stayed the same.
+        if date_header != self._last_header:
+            self._last_header = date_header
+            self._last_time = parse_http_date(date_header)
+        server_time = self._last_time
         if server_time is None:
             return False
         # The header is truncated to the second: its true value is on average 0.5 s later.
-        measured = server_time + 0.5 - received_at
-        # Hysteresis: move only when the measurement is ``threshold`` away from what we hold,
-        # so a true offset near a boundary does not flip back and forth (each flip renews the
-        # token).
-        if abs(measured - self.offset) < self.threshold:
+        return self.measure(server_time + 0.5 - received_at)
+
+    def measure(self, measured: float) -> bool:
+        """Take one measurement of ``server - ours``; return True when the offset changed."""
+        if not math.isfinite(measured) or abs(measured) > self.bound:
             return False
+        distance = abs(measured - self.offset)
+        # Hysteresis: a true offset near a boundary must not flip back and forth (each flip
+        # renews the token).
+        if distance < self.threshold:
+            self._far.clear()
+            return False
+        if distance > self.near:
+            self._far.append(measured)
+            del self._far[: -self.agree]
+            agreed_on = agreed(self._far, self.agree, self.tolerance)
+            if agreed_on is None:
+                return False
+            measured = agreed_on
+        self._far.clear()
         self.offset = measured
+        return True
+
+    def corroborate(self) -> bool:
+        """PortOne refused a token as if our clocks disagree: adopt the latest far measurement
+        still waiting for agreement, if any; return True when the offset changed.
+
+        The refusal is the second witness: PortOne's own JWT check agrees that the Date
+        header's clock, not ours, is the one tokens are judged by.
+        """
+        if not self._far:
+            return False
+        self.offset = self._far[-1]
+        self._far.clear()
         return True
 
     def server_now(self, now: float) -> float:

@@ -6,9 +6,12 @@ for the offset between PortOne's clock and ours (see ``_skew.py``).
 
 from __future__ import annotations
 
+import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal
+
+from ._errors import ConfigurationError
 
 __all__ = ["RefreshPolicy", "Token", "TokenSourceName", "mask"]
 
@@ -75,7 +78,16 @@ class RefreshPolicy:
     at most ``floor_max`` seconds (10 s for a 100 s token, 30 s for a 6 h one). A request that
     takes a few seconds to reach PortOne must still arrive with a valid token.
 
-    Raises :class:`ValueError` for shares that do not fit together.
+    Nothing a server answers can stop renewal or make it hammer: a ``Retry-After`` is honoured
+    up to ``retry_after_max`` seconds; two fetches start at least ``min_interval`` seconds
+    apart; during a backoff a request with no usable token may bring the next attempt forward
+    to ``wake_interval`` seconds after the last; a token from a network source living less
+    than ``min_life`` seconds is used but then backed off from like a failure. Transient
+    failures back off from ``backoff_base`` to ``backoff_max`` seconds (full jitter); errors
+    retrying cannot fix from ``fatal_backoff`` to ``fatal_backoff_max``.
+
+    Every field is checked when the policy is built: a bad one raises
+    :class:`~aioportone.ConfigurationError` naming it.
 
     Attributes:
         refresh_at: The share of a token's life after which it is replaced (0 to 1).
@@ -87,6 +99,12 @@ class RefreshPolicy:
         fatal_backoff: Seconds to wait after the first failure retrying cannot fix (wrong
             key or secret), doubled after each further one.
         fatal_backoff_max: The longest such wait, in seconds.
+        retry_after_max: The most seconds a server's ``Retry-After`` can make renewal wait.
+        min_interval: No two fetches start closer than this many seconds.
+        wake_interval: During a backoff, a request with no usable token may start an attempt
+            this many seconds after the previous one.
+        min_life: A network token living less than this many seconds is used, then backed off
+            from like a failure.
     """
 
     refresh_at: float = 0.75
@@ -99,14 +117,42 @@ class RefreshPolicy:
     # ``fatal_backoff_max``: a misconfigured fleet must not hammer the auth-token endpoint.
     fatal_backoff: float = 300.0
     fatal_backoff_max: float = 3600.0
+    # The most a server's Retry-After can make renewal wait: one 429 with an absurd value must
+    # not stop renewal for good.
+    retry_after_max: float = 300.0
+    # No two fetches start closer than this, whatever a server says (``expires_in: 1``).
+    min_interval: float = 5.0
+    # During a backoff, a request finding no usable token may start one attempt this long after
+    # the previous one: a schedule pushed far out by a server cannot lock requests out.
+    wake_interval: float = 10.0
+    # A token from a network source living less than this is kept but counted as a failure:
+    # the next fetch backs off instead of following the server's tiny lifetime.
+    min_life: float = 60.0
 
     def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ConfigurationError(f.name, "must be a number")
+            if not math.isfinite(value) or value < 0:
+                raise ConfigurationError(f.name, "must be a finite number >= 0")
         if not 0.0 < self.refresh_at < 1.0:
-            raise ValueError("refresh_at must be a share of the lifetime between 0 and 1")
-        if not 0.0 <= self.jitter < self.refresh_at:
-            raise ValueError("jitter must be between 0 and refresh_at")
+            raise ConfigurationError(
+                "refresh_at", "must be a share of the lifetime between 0 and 1"
+            )
+        if not self.jitter < self.refresh_at:
+            raise ConfigurationError("jitter", "must be between 0 and refresh_at")
         if not 0.0 < self.floor_share < 1.0 - self.refresh_at:
-            raise ValueError("floor_share must be less than the life left at the refresh point")
+            raise ConfigurationError(
+                "floor_share", "must be less than the life left at the refresh point"
+            )
+        for name in ("floor_max", "backoff_base", "fatal_backoff"):
+            if getattr(self, name) <= 0:
+                raise ConfigurationError(name, "must be more than 0 seconds")
+        if self.backoff_max < self.backoff_base:
+            raise ConfigurationError("backoff_max", "must be at least backoff_base")
+        if self.fatal_backoff_max < self.fatal_backoff:
+            raise ConfigurationError("fatal_backoff_max", "must be at least fatal_backoff")
 
     def floor(self, token: Token) -> float:
         """Seconds of life below which ``token`` is never sent.
@@ -163,6 +209,17 @@ class RefreshPolicy:
         # Full jitter, but never under half the base: a near-zero delay is a retry storm.
         low = min(cap, self.backoff_base / 2)
         return float(rng.uniform(low, cap))
+
+    def honoured_wait(self, retry_after: float, token: Token | None, now: float) -> float:
+        """How much of a server's ``Retry-After`` renewal honours: at most ``retry_after_max``,
+        and while ``token`` is usable at most half its time left before the floor (so a retry
+        still happens before requests have to wait)."""
+        wait = min(max(0.0, retry_after), self.retry_after_max)
+        if token is not None:
+            until_floor = token.remaining(now) - self.floor(token)
+            if until_floor > 0:
+                wait = min(wait, max(self.backoff_base, until_floor / 2))
+        return wait
 
     def fatal_delay(self, attempt: int) -> float:
         """Delay before trying again after the ``attempt``-th error that retrying cannot fix.

@@ -34,9 +34,10 @@ from aioportone._events_webhook import (
     WebhookEvent,
 )
 from aioportone._observe import is_async_callable
+from aioportone._secrets import Secret
 from aioportone._signatures import (
     WebhookPayloadError,
-    check_secret,
+    as_secret,
     parse_refund_webhook,
     verify_payment_link_webhook,
     verify_payment_webhook,
@@ -67,7 +68,7 @@ WebhookKind = Literal["payment", "payment_link", "subscription_link", "refund"]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 """An ``aiohttp.web`` request handler, as :func:`webhook_handler` returns."""
 
-_PARSERS: Final[Mapping[str, Callable[[bytes, str], WebhookEvent]]] = {
+_PARSERS: Final[Mapping[str, Callable[[bytes, Secret], WebhookEvent]]] = {
     "payment": verify_payment_webhook,
     "payment_link": verify_payment_link_webhook,
     "subscription_link": verify_subscription_link_webhook,
@@ -113,9 +114,9 @@ def webhook_handler(
 
     For each POST it reads the body, verifies it, awaits ``on_event(event)`` and answers 200
     ``{"received": true}``, the acknowledgement PortOne expects. A body that is not a JSON
-    object gets 400; a missing or wrong signature gets 401 and ``on_event`` is not called. If
-    ``on_event`` raises, the exception propagates and aiohttp answers 500, so the delivery is not
-    acknowledged.
+    object (or is nested too deeply to read) gets 400; a missing or wrong signature gets 401
+    and ``on_event`` is not called. If ``on_event`` raises, the exception propagates and aiohttp
+    answers 500, so the delivery is not acknowledged.
 
     ``kind="refund"`` events are unsigned (see :class:`RefundEvent`) and skip verification;
     ``secret_key`` is checked all the same, so every kind is set up the same way.
@@ -132,7 +133,10 @@ def webhook_handler(
     Raises:
         ConfigurationError: A bad ``secret_key``, ``kind`` or ``on_event``.
     """
-    check_secret(secret_key)
+    # The handler's closure keeps the wrapper only: a traceback through it (``on_event``
+    # raising) shows ``Secret(<n chars>)`` among its locals, never the secret.
+    key = as_secret(secret_key)
+    del secret_key
     if kind not in _PARSERS:
         raise ConfigurationError("kind", f"must be one of {', '.join(_PARSERS)}, not {kind!r}")
     # Checked here, not at the first delivery: a handler that cannot await the callback would
@@ -145,7 +149,7 @@ def webhook_handler(
 
     async def handle(request: web.Request) -> web.StreamResponse:
         try:
-            event = parse(await request.read(), secret_key)
+            event = parse(await request.read(), key)
         except WebhookPayloadError as exc:  # not a JSON object: malformed, not forged
             return _error(400, str(exc))
         except SignatureError as exc:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
+from .._secrets import Secret
 from .._signatures import (
     _PAYMENT_LINK_WEBHOOK_FIELDS,
     _PAYMENT_WEBHOOK_FIELDS,
@@ -258,7 +259,7 @@ class FakeState:
             name: format_amount(payload[name]) if name == "amount" else str(payload[name])
             for name in names
         }
-        return {**payload, "signature_hash": _compute(secret, signed)}
+        return {**payload, "signature_hash": _compute(Secret(secret), signed)}
 
     async def send_webhooks(self, txn: Transaction) -> list[Delivery]:
         """Post the signed payment webhook for ``txn`` to every ``payment_status`` endpoint of

@@ -1,0 +1,153 @@
+"""Keeping credentials out of reprs, tracebacks and echoed server text. Pure, no I/O.
+
+Two tools:
+
+* :class:`Secret` holds a credential behind a masked ``repr``. A frame that keeps a ``Secret``
+  in a local shows ``Secret(<37 chars>)`` to ``traceback``'s ``capture_locals``, structlog's
+  ``dict_tracebacks`` or an error tracker, where a plain ``str`` would be written out in clear.
+  Code reveals the value inline (``key.reveal().encode()``), never into a local of its own.
+* :func:`redact` removes known credentials from text a server sent us. An endpoint (or a proxy
+  in front of it) that echoes the request would otherwise put the secret or the JWT into an
+  error message. The credentials a process holds are registered in :data:`KNOWN`; the error
+  constructors redact with it, so every error built from an answer is clean wherever it is
+  built.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+__all__ = ["KNOWN", "REDACTED", "KnownSecrets", "Secret", "redact", "redact_data"]
+
+REDACTED = "<redacted>"
+# Shorter values would match ordinary words: a credential is never this short.
+_MIN_LENGTH = 8
+
+
+class Secret:
+    """A credential whose ``repr`` and ``str`` show its length only.
+
+    Args:
+        value: the credential.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The credential itself: use it inline, do not keep it in a local variable."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret(<{len(self._value)} chars>)"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+def _parts(secret: str) -> Iterable[str]:
+    yield secret
+    # A JWT's signature alone is as good as the token to whoever holds the claims (they are
+    # plain base64): an echo cut at a dot must not reveal it either.
+    if secret.count(".") == 2:
+        yield secret.rsplit(".", 1)[1]
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every occurrence of each secret (and a JWT's signature) replaced.
+
+    Args:
+        text: text that came from a server.
+        secrets: the credentials to remove; values under 8 characters are ignored.
+    """
+    for secret in secrets:
+        if len(secret) < _MIN_LENGTH:
+            continue
+        for part in _parts(secret):
+            if len(part) >= _MIN_LENGTH and part in text:
+                text = text.replace(part, REDACTED)
+    return text
+
+
+def redact_data(value: Any, secrets: Iterable[str]) -> Any:
+    """Decoded JSON with every string (keys too) redacted; containers are copied when needed.
+
+    Raises ``RecursionError`` for JSON nested deeper than the interpreter can walk: callers
+    decide what to keep then.
+
+    Args:
+        value: decoded JSON (dicts, lists, strings, numbers, booleans, None).
+        secrets: the credentials to remove.
+    """
+    secrets = tuple(secrets)
+    if not secrets:
+        return value
+    return _walk(value, secrets)
+
+
+def _walk(value: Any, secrets: tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, Mapping):
+        return {
+            (redact(k, secrets) if isinstance(k, str) else k): _walk(v, secrets)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_walk(v, secrets) for v in value]
+    return value
+
+
+class KnownSecrets:
+    """The credentials this process holds, counted: each manager adds its secret and tokens.
+
+    Counted so that two managers holding the same secret can each forget it independently.
+    """
+
+    def __init__(self) -> None:
+        self._counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._snapshot: tuple[str, ...] = ()
+
+    def add(self, value: str) -> None:
+        """Start redacting ``value``.
+
+        Args:
+            value: a credential (short values are kept but never matched).
+        """
+        with self._lock:
+            self._counts[value] += 1
+            self._snapshot = tuple(self._counts)
+
+    def discard(self, value: str) -> None:
+        """Stop redacting ``value`` once every holder has discarded it.
+
+        Args:
+            value: a credential given to :meth:`add` before.
+        """
+        with self._lock:
+            if self._counts[value] <= 1:
+                self._counts.pop(value, None)
+            else:
+                self._counts[value] -= 1
+            self._snapshot = tuple(self._counts)
+
+    def values(self) -> tuple[str, ...]:
+        """The credentials to redact now."""
+        return self._snapshot
+
+    def __repr__(self) -> str:
+        return f"KnownSecrets({len(self._snapshot)} values)"
+
+
+KNOWN = KnownSecrets()
