@@ -25,7 +25,6 @@ from decimal import Decimal
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
-from aioportone._config import check_unicode
 from aioportone._errors import ConfigurationError, SignatureError
 from aioportone._events_webhook import (
     PaymentEvent,
