@@ -19,13 +19,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
-import structlog
 from yarl import URL
 
 from ._clock import Clock
 from ._decipher import SUCCESS, decode_json, error_for, is_token_rejection, succeeded
 from ._errors import ConnectError, RateLimitError, ServerError, TimeoutError
-from ._observe import describe
+from ._observe import describe, log_event
 
 if TYPE_CHECKING:
     from ._manager import TokenManager
@@ -33,7 +32,6 @@ if TYPE_CHECKING:
 
 __all__ = ["RetryPolicy", "Transport"]
 
-logger = structlog.get_logger("aioportone")
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -173,7 +171,8 @@ class Transport:
             # A closed client has nothing left to retry with.
             if not retry or attempt > self.retry.max_retries or self.session.closed:
                 raise error
-            logger.info(
+            log_event(
+                "info",
                 "aioportone.request.retry",
                 method=method,
                 path=url.path,
