@@ -33,7 +33,7 @@ class FakeClock:
     ::
 
         clock = FakeClock()
-        await clock.advance(6 * 3600)                     # every sleeper on the way wakes, in order
+        await clock.advance(6 * 3600)  # every sleeper on the way wakes, in order
         await clock.run_until(lambda: fake.auth_token_calls == 2, timeout=7 * 3600)
 
     Args:
