@@ -120,6 +120,7 @@ class FakeClock:
             timeout: The most clock time, in seconds, that may pass before giving up.
 
         Raises:
+            ValueError: ``timeout`` is negative.
             TimeoutError: The condition still did not hold after ``timeout`` seconds of clock
                 time, or nobody sleeps on the clock any more, so waiting could not change it.
         """
@@ -136,7 +137,8 @@ class FakeClock:
                 )
             if deadline > limit:
                 raise TimeoutError(
-                    f"run_until: the condition is still false after {timeout:g} s of clock time"
+                    f"run_until: the condition is still false and {timeout:g} s of clock time "
+                    "(the timeout) would pass before the next sleeper is due"
                 )
             await self._wake_next(limit)
 
