@@ -19,7 +19,6 @@ from dataclasses import fields
 from typing import Any, Final, NoReturn
 
 import anyio
-import structlog
 
 from . import webhooks
 from ._cli_status import OutputError, UsageError, status_command
@@ -27,6 +26,7 @@ from ._config import DEFAULT_BASE_URL, ENV_BASE_URL, ENV_SECRET_KEY, credential
 from ._errors import ConfigurationError, PortOneError, SignatureError
 from ._manager import TokenManager
 from ._secrets import Secret
+from ._observe import LOGGER_NAME
 from ._token import Token
 from ._version import __version__
 
@@ -335,12 +335,26 @@ def _message(exc: BaseException) -> tuple[str, int]:
 def _send_logs_to_stderr(verbose: bool) -> None:
     # stdout carries the command's output (a token, JSON lines): log lines must not mix in.
     # Without -v, nothing is logged: a failure that matters ends the command with its message.
-    structlog.configure(
-        wrapper_class=structlog.make_filtering_bound_logger(
-            logging.DEBUG if verbose else logging.CRITICAL
-        ),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
-    )
+    # The library logs to the stdlib logger "aioportone" when structlog is not configured.
+    logger = logging.getLogger(LOGGER_NAME)
+    if _STDERR_HANDLER not in logger.handlers:
+        logger.addHandler(_STDERR_HANDLER)
+    logger.setLevel(logging.DEBUG if verbose else logging.NOTSET)
+    _STDERR_HANDLER.setLevel(logging.DEBUG if verbose else logging.CRITICAL + 1)
+
+
+class _StderrHandler(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is at the time (``main`` may run many times)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:
+            self.handleError(record)
+
+
+_STDERR_HANDLER = _StderrHandler()
+_STDERR_HANDLER.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
 
 
 def _flush_stdout() -> None:

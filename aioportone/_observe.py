@@ -1,9 +1,13 @@
-"""What the library tells its user: structlog events and a per-manager hook.
+"""What the library tells its user: log events and a per-manager hook.
 
-Both receive the same frozen :class:`TokenEvent`. Event names are dotted and stable
+Every log line of the library goes through :func:`log_event`. Event names are dotted and stable
 (``aioportone.token.refreshed``); fields are flat and never hold a secret or a token — an
 exception is reduced to its type and message, and our exceptions never carry credentials.
-The library never calls ``structlog.configure()``: where the lines go is the application's call.
+
+The library configures no logging and prints nothing of its own accord. An application that
+configured structlog (``structlog.configure(...)``) gets the events from structlog; otherwise they
+go to the standard :mod:`logging` logger ``"aioportone"``, which has a ``NullHandler`` so that
+nothing is printed until the application configures logging (``logging.basicConfig(...)``).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -21,7 +26,55 @@ from ._errors import ConfigurationError
 
 __all__ = ["EventHook", "Observer", "TokenEvent", "log_event"]
 
-logger = structlog.get_logger("aioportone")
+LOGGER_NAME = "aioportone"
+# A lazy proxy: it follows whatever configuration structlog has at the time of each call.
+_structlog_logger = structlog.get_logger(LOGGER_NAME)
+_stdlib_logger = logging.getLogger(LOGGER_NAME)
+# Without a handler of its own, stdlib's last-resort handler would print warnings and errors
+# on stderr in a program that configured no logging.
+_stdlib_logger.addHandler(logging.NullHandler())
+
+_STDLIB_LEVELS = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+    "critical": logging.CRITICAL,
+}
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str) and value and not any(c.isspace() or c in "'\"=" for c in value):
+        return value
+    return repr(value)
+
+
+def log_event(level: str, event: str, **fields: Any) -> None:
+    """Log one event of the library, to structlog or to the stdlib logger ``"aioportone"``.
+
+    Never raises: a broken log pipeline must not change what the library does. When structlog
+    is not configured and no stdlib handler listens at ``level``, nothing is built at all.
+
+    With stdlib logging, the record's message is ``event key=value ...`` (strings with spaces
+    quoted), and the record carries ``record.event`` (the event name) and ``record.fields``
+    (a dict of the fields) for filters and structured formatters.
+
+    Args:
+        level: ``"debug"``, ``"info"``, ``"warning"``, ``"error"`` or ``"critical"``
+            (anything else is logged as a warning).
+        event: The event's stable dotted name, e.g. ``"aioportone.token.refreshed"``.
+        **fields: Flat fields of the event; never a secret or a token.
+    """
+    try:
+        number = _STDLIB_LEVELS.get(level, logging.WARNING)
+        if structlog.is_configured():
+            name = level if level in _STDLIB_LEVELS else "warning"
+            getattr(_structlog_logger, name)(event, **fields)
+        elif _stdlib_logger.isEnabledFor(number):
+            text = " ".join([event, *(f"{key}={_shown(value)}" for key, value in fields.items())])
+            _stdlib_logger.log(number, "%s", text, extra={"event": event, "fields": fields})
+    except Exception:  # noqa: S110 - nothing is left to report a failing log pipeline with
+        pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +133,15 @@ def is_async_callable(func: object) -> bool:
 
 def describe(exc: BaseException) -> str:
     """An exception as ``Type: message``: what a log field may hold."""
-    text = str(exc)
+    try:
+        text = str(exc)
+    except Exception:  # an exception whose __str__ fails must not break the report
+        text = "<unprintable>"
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class Observer:
-    """Sends each event to structlog and the user's hook; a failing hook is logged, not raised."""
+    """Sends each event to the log and the user's hook; a failing hook is logged, not raised."""
 
     def __init__(self, hook: EventHook | None = None) -> None:
         # The hook is called synchronously from the refresher: an ``async def`` would return a
@@ -105,8 +161,7 @@ class Observer:
         fields: dict[str, Any] = {k: v for k, v in asdict(event).items() if v is not None}
         name = fields.pop("name")
         level = _LEVELS.get(name, "info")
-        with contextlib.suppress(Exception):  # a broken log pipeline must not stop refresh
-            getattr(logger, level)(f"aioportone.token.{name}", **fields)
+        log_event(level, f"aioportone.token.{name}", **fields)
         if self.hook is None:
             return
         try:
@@ -126,5 +181,4 @@ def report_internal_error(
     exc: BaseException, event: str = "aioportone.token.refresher_error", **fields: Any
 ) -> None:
     """Log an unexpected error; if even logging fails, say nothing rather than raise."""
-    with contextlib.suppress(Exception):  # nothing left to report it with
-        logger.error(event, error=describe(exc), **fields)
+    log_event("error", event, error=describe(exc), **fields)

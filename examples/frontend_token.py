@@ -24,7 +24,6 @@ from contextlib import AsyncExitStack, asynccontextmanager, suppress
 
 import aiohttp
 import anyio
-import structlog
 from aiohttp import web
 
 from aioportone import Clock, SystemClock, Token, TokenManager, TokenUnavailableError
@@ -142,6 +141,7 @@ if __name__ == "__main__":
     parser.add_argument("--serve", action="store_true", help="keep serving after the demo")
     parser.add_argument("--port", type=int, default=8000, help="with --serve (default: 8000)")
     args = parser.parse_args()
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    # The library prints nothing unless asked; this script shows its warnings (a failed refresh).
+    logging.basicConfig(level=logging.WARNING)
     with suppress(KeyboardInterrupt):  # Ctrl-C ends --serve
         anyio.run(lambda: main(serve=args.serve, port=args.port))

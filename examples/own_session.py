@@ -17,7 +17,6 @@ from urllib.parse import quote
 
 import aiohttp
 import anyio
-import structlog
 
 from aioportone import Clock, SystemClock, TokenManager
 from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakePortOne
@@ -56,5 +55,6 @@ async def main(
 
 
 if __name__ == "__main__":
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    # The library prints nothing unless asked; this script shows its warnings (a failed refresh).
+    logging.basicConfig(level=logging.WARNING)
     anyio.run(main)

@@ -18,7 +18,6 @@ import sys
 from contextlib import AsyncExitStack
 
 import anyio
-import structlog
 
 from aioportone import PaymentLink, PortOneClient, PortOneError, TokenEvent
 from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
@@ -162,6 +161,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--live", action="store_true", help="use PortOne's sandbox API")
     args = parser.parse_args()
-    # The library logs token refreshes at debug level; a script shows warnings and up only.
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    # The library prints nothing unless asked; this script shows its warnings (a failed refresh).
+    logging.basicConfig(level=logging.WARNING)
     sys.exit(anyio.run(lambda: main(live=args.live)))

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 import aiohttp
 import anyio
-import structlog
 
 from aioportone import Clock, PortOneClient, PortOneError, SystemClock
 from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakePortOne
@@ -102,5 +101,6 @@ async def main(
 
 
 if __name__ == "__main__":
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    # The library prints nothing unless asked; this script shows its warnings (a failed refresh).
+    logging.basicConfig(level=logging.WARNING)
     anyio.run(main)

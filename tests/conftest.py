@@ -1,4 +1,6 @@
-"""Shared fixtures: a fake clock, a fake PortOne on loopback, and a client wired to both."""
+"""Shared fixtures: short names for the library's own pytest fixtures (``portone_clock``,
+``portone_fake``, ``portone_client``, from :mod:`aioportone.testing.pytest_plugin`), and a
+structlog capture."""
 
 from __future__ import annotations
 
@@ -23,22 +25,18 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock(portone_clock: FakeClock) -> FakeClock:
+    return portone_clock
 
 
 @pytest.fixture
-async def fake(clock: FakeClock) -> AsyncIterator[FakePortOne]:
-    async with FakePortOne(clock=clock) as server:
-        yield server
+def fake(portone_fake: FakePortOne) -> FakePortOne:
+    return portone_fake
 
 
 @pytest.fixture
-async def client(fake: FakePortOne, clock: FakeClock) -> AsyncIterator[PortOneClient]:
-    async with PortOneClient(
-        DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url, clock=clock
-    ) as portone:
-        yield portone
+def client(portone_client: PortOneClient) -> PortOneClient:
+    return portone_client
 
 
 @pytest.fixture

@@ -99,11 +99,11 @@ async def test_cancelled_waiters_never_cancel_the_refresh(clock: FakeClock) -> N
                 async with anyio.create_task_group() as inner:
                     for _ in range(10):
                         inner.start_soon(waiter)
-                    await anyio.wait_all_tasks_blocked()
+                    await clock.settle()
                     doomed.cancel()
             for _ in range(5):
                 tg.start_soon(waiter)
-            await anyio.wait_all_tasks_blocked()
+            await clock.settle()
             assert source.calls == 2  # one start-up fetch, one refresh for all 15 waiters
             source.gate.set()
         assert len(got) == 5
@@ -136,9 +136,7 @@ async def test_leaving_async_with_mid_flight_leaves_nothing_behind(
                 started = anyio.Event()
                 tg.start_soon(call, portone, started)
                 await started.wait()
-            while len(fake.requests) < 20:
-                await anyio.wait_all_tasks_blocked()
-                await anyio.lowlevel.checkpoint()
+            await clock.run_until(lambda: len(fake.requests) == 20, timeout=0)
     gc.collect()  # an unclosed ClientSession would warn here, and warnings are errors
     assert len(errors) == 20
     assert all(isinstance(e, ConnectError) for e in errors)
@@ -210,7 +208,7 @@ async def test_stalled_background_task_never_hands_out_an_old_token(clock: FakeC
     """If the loop stalled past the floor, current() mints on the spot instead of a dying token."""
     async with TokenManager(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, clock=clock) as tokens:
         first = tokens.current()
-        clock._now += first.lifetime - 1  # time jumps without the background task running
+        clock.stall(first.lifetime - 1)  # time jumps without the background task running
         fresh = tokens.current()
         assert fresh is not first
         assert fresh.remaining(clock.time()) > 90
@@ -233,9 +231,9 @@ async def test_server_source_waiters_time_out_with_the_cause(clock: FakeClock) -
                 result.append(exc)
 
         async with anyio.create_task_group() as tg:
-            clock._now = first.expires_at  # the token is dead
+            clock.stall(first.expires_at - clock.time())  # the token is dead
             tg.start_soon(waiter)
-            await anyio.wait_all_tasks_blocked()
+            await clock.settle()
             await clock.advance(21)
         assert len(result) == 1
         assert "20 s" in str(result[0])

@@ -130,7 +130,7 @@ async def test_outage_past_expiry_fails_fast_then_recovers(
 
         async with anyio.create_task_group() as tg:
             tg.start_soon(call)
-            await anyio.wait_all_tasks_blocked()
+            await clock.settle()
             await clock.advance(16)
         assert len(outcome) == 1
         assert isinstance(outcome[0], TokenUnavailableError)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, MutableMapping
+import random
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 import anyio
@@ -75,13 +76,6 @@ async def test_clock_change_keeps_a_valid_server_token(fake: FakePortOne, clock:
     assert all(r.authorized for r in fake.requests if "status" in r.path)
 
 
-async def until(condition: Callable[[], bool]) -> None:
-    """Let the loop run (loopback I/O included) until ``condition`` holds."""
-    while not condition():
-        await anyio.wait_all_tasks_blocked()
-        await anyio.lowlevel.checkpoint()
-
-
 async def test_late_rejections_do_not_cut_the_backoff_short(
     fake: FakePortOne, clock: FakeClock
 ) -> None:
@@ -94,6 +88,7 @@ async def test_late_rejections_do_not_cut_the_backoff_short(
         base_url=fake.url,
         clock=clock,
         wait_timeout=30,
+        rng=random.Random(0),  # the backoff's jitter, fixed: the same fetches on every run
     ) as portone:
         await clock.advance(60)
         fake.auth_token_down(HOUR)
@@ -113,14 +108,15 @@ async def test_late_rejections_do_not_cut_the_backoff_short(
         async with anyio.create_task_group() as tg:
             for _ in range(40):
                 tg.start_soon(call)
-            await until(lambda: len(fake.calls("status$")) == 40)
+            await clock.run_until(lambda: len(fake.calls("status$")) == 40, timeout=0)
             for number, wave in enumerate(waves, start=1):
                 wave.set()  # two more late 4054s reach the client, then half a second passes
-                await until(lambda n=number: portone.tokens._waiters >= 2 * n)  # type: ignore[misc]
+                await clock.run_until(
+                    lambda n=number: portone.tokens._waiters >= 2 * n,  # type: ignore[misc]
+                    timeout=0,
+                )
                 await clock.advance(0.5)
-            while len(failures) < 40:
-                await anyio.wait_all_tasks_blocked()
-                await clock.advance(1)
+            await clock.run_until(lambda: len(failures) == 40, timeout=60)
         assert all(isinstance(f, TokenUnavailableError) for f in failures)
         # ~40 s of simulated time: the backoff allows a handful of fetches, not one per answer.
         assert fake.auth_token_calls - before <= 8, fake.auth_token_calls - before
@@ -158,7 +154,7 @@ async def test_waiting_for_a_token_is_not_an_ambiguous_refund(
 
         async with anyio.create_task_group() as tg:
             tg.start_soon(refund)
-            await anyio.wait_all_tasks_blocked()
+            await clock.settle()
             await clock.advance(11)
     assert len(outcome) == 1
     assert isinstance(outcome[0], TokenUnavailableError)
@@ -177,9 +173,7 @@ async def test_cancelled_start_closes_the_auth_session(fake: FakePortOne, clock:
             pass  # pragma: no cover - cancelled before
 
     task = asyncio.ensure_future(enter())
-    while fake.auth_token_calls == 0:
-        await anyio.wait_all_tasks_blocked()
-        await anyio.lowlevel.checkpoint()
+    await clock.run_until(lambda: fake.auth_token_calls == 1, timeout=0)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -210,7 +204,7 @@ async def test_waiters_are_released_when_the_manager_closes(
                     outcome.append(exc)
 
             tg.start_soon(waiter)
-            await anyio.wait_all_tasks_blocked()
+            await clock.settle()
     assert len(outcome) == 1
     assert "closed" in str(outcome[0])
 

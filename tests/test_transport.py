@@ -35,10 +35,7 @@ async def with_time_passing(clock: FakeClock, call: Awaitable[T]) -> T:
 
     async with anyio.create_task_group() as tg:
         tg.start_soon(run)
-        while not result and not errors:
-            await anyio.wait_all_tasks_blocked()
-            if not result and not errors:
-                await clock.advance_to_next()
+        await clock.run_until(lambda: bool(result or errors))
     if errors:
         raise errors[0]
     return result[0]

@@ -6,6 +6,9 @@
         async with PortOneClient(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url,
                                  clock=clock) as portone:
             ...
+
+With pytest, the ``portone_clock``, ``portone_fake`` and ``portone_client`` fixtures of
+:mod:`aioportone.testing.pytest_plugin` give the same set-up per test, with no conftest.
 """
 
 from ._clock import FakeClock

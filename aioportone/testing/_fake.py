@@ -7,7 +7,6 @@ Use it in-process from tests (``async with FakePortOne() as fake: fake.url``) or
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -76,8 +75,9 @@ class Fault:
     """A scripted failure for requests matching ``method`` and the ``path`` regex.
 
     ``status`` answers with that HTTP status (and ``body``, or a PortOne-shaped error);
-    ``delay`` waits that many real seconds first; ``drop`` closes the connection without an
-    answer; ``drop_after`` processes the request, then drops the answer (the ambiguous case).
+    ``delay`` waits that many seconds of the fake's clock first (real seconds unless the fake
+    was given a :class:`~aioportone.testing.FakeClock`); ``drop`` closes the connection without
+    an answer; ``drop_after`` processes the request, then drops the answer (the ambiguous case).
     ``hold`` keeps matching requests waiting until the test sets that event (to release
     answers in an order of its choosing). ``raw`` answers exactly these bytes (with ``status``,
     200 by default), to play an answer that is not JSON; ``after`` first lets the request be
@@ -388,7 +388,7 @@ class FakePortOne(AsyncContextManagerMixin):
         if rule.hold is not None:
             await rule.hold.wait()
         if rule.delay:
-            await asyncio.sleep(rule.delay)
+            await self.clock.sleep(rule.delay)
         if rule.drop:
             return _dropped(request)
         if rule.drop_after:
