@@ -25,8 +25,8 @@ from ._cli_status import OutputError, UsageError, status_command
 from ._config import DEFAULT_BASE_URL, ENV_BASE_URL, ENV_SECRET_KEY, credential
 from ._errors import ConfigurationError, PortOneError, SignatureError
 from ._manager import TokenManager
-from ._secrets import Secret
 from ._observe import LOGGER_NAME
+from ._secrets import Secret
 from ._token import Token
 from ._version import __version__
 

@@ -12,7 +12,6 @@ nothing is printed until the application configures logging (``logging.basicConf
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import inspect
 import logging
@@ -168,13 +167,6 @@ class Observer:
             self.hook(event)
         except Exception as exc:  # a user's hook must never break token refresh
             report_internal_error(exc, "aioportone.token.hook_failed", source=event.source)
-
-
-def log_event(level: str, event: str, **fields: Any) -> None:
-    """Send one event to the library's logger; a failing log pipeline is ignored, since
-    logging must never change a request's or a refresh's outcome."""
-    with contextlib.suppress(Exception):
-        getattr(logger, level)(event, **fields)
 
 
 def report_internal_error(

@@ -4,14 +4,14 @@ structlog capture."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import pytest
 import structlog
 from structlog.testing import LogCapture
 
 from aioportone import PortOneClient
-from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
+from aioportone.testing import FakeClock, FakePortOne
 from tests._canary import assert_no_secret, pytest_runtest_makereport
 
 # The canary check on every test's captured output (see tests/_canary.py).
