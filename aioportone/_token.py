@@ -213,7 +213,16 @@ class RefreshPolicy:
     def honoured_wait(self, retry_after: float, token: Token | None, now: float) -> float:
         """How much of a server's ``Retry-After`` renewal honours: at most ``retry_after_max``,
         and while ``token`` is usable at most half its time left before the floor (so a retry
-        still happens before requests have to wait)."""
+        still happens before requests have to wait).
+
+        Args:
+            retry_after: The seconds the server asked for.
+            token: The token still held (None when there is none).
+            now: The current time on the manager's clock.
+
+        Returns:
+            Seconds to wait before the next attempt.
+        """
         wait = min(max(0.0, retry_after), self.retry_after_max)
         if token is not None:
             until_floor = token.remaining(now) - self.floor(token)
