@@ -230,6 +230,7 @@ class FakePortOne(AsyncContextManagerMixin):
         self._runner: web.AppRunner | None = None
         # The record of each request in flight, by id(request) (aiohttp requests are unhashable).
         self._in_flight: dict[int, RecordedRequest] = {}
+        self._delayed = 0
         # Headers a fault puts on an answer, by id(response), applied as it is sent.
         self._fault_headers: dict[int, Mapping[str, str]] = {}
         self.app = self._make_app()
@@ -294,8 +295,10 @@ class FakePortOne(AsyncContextManagerMixin):
 
     @property
     def in_flight(self) -> int:
-        """How many requests the fake is handling right now (received, not yet answered)."""
-        return len(self._in_flight)
+        """How many requests the fake is handling right now (received, not yet answered),
+        leaving out those a ``delay`` fault keeps waiting on the fake's clock: only moving
+        that clock answers them."""
+        return len(self._in_flight) - self._delayed
 
     @property
     def open_connections(self) -> int:
@@ -388,7 +391,11 @@ class FakePortOne(AsyncContextManagerMixin):
         if rule.hold is not None:
             await rule.hold.wait()
         if rule.delay:
-            await self.clock.sleep(rule.delay)
+            self._delayed += 1
+            try:
+                await self.clock.sleep(rule.delay)
+            finally:
+                self._delayed -= 1
         if rule.drop:
             return _dropped(request)
         if rule.drop_after:
