@@ -153,6 +153,9 @@ class PortOneClient(AsyncContextManagerMixin):
                 session = aiohttp.ClientSession(
                     raise_for_status=False, timeout=aiohttp.ClientTimeout(total=self.timeout)
                 )
+                # aiohttp resends a PUT or DELETE once when a reused connection drops; a PUT
+                # such as triggerNextDeduction moves money, and replays are the transport's call.
+                session._retry_connection = False
             try:
                 self._transport = Transport(
                     session=session,
