@@ -109,7 +109,7 @@ def _errors(items: Any) -> list[str]:
 async def _scenario(portone: PortOneClient, fake: FakePortOne) -> None:
     """Every subscription method, and errors PortOne documents."""
     subs = portone.subscriptions
-    urls = {"success_url": SUCCESS_URL, "failure_url": FAILURE_URL}
+    urls: dict[str, Any] = {"success_url": SUCCESS_URL, "failure_url": FAILURE_URL}
     urls["pending_url"] = "https://shop.example/pending"
     regular = await subs.create_plan(
         merchant_order_ref="PLAN-C1",
@@ -273,7 +273,7 @@ async def test_portones_examples_break_their_schema_exactly_where_listed(spec: O
         operation = spec.spec / "paths" / path / method
         body_media = operation / "requestBody" / "content"
         kinds = ["request"] if "application/json" in body_media else []
-        for status in [*kinds, *(operation / "responses").keys()]:
+        for status in [*kinds, *map(str, (operation / "responses").keys())]:
             example = _media(spec, method, path, status)
             body = json.dumps(example).encode()
             request = MockRequest(

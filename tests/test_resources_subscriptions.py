@@ -476,12 +476,13 @@ async def test_deduct_checks_arguments_before_any_request(
     fake: FakePortOne, client: PortOneClient
 ) -> None:
     """A deduction of 0, in a bad currency, or from an empty reference sends nothing."""
-    for ref, call, argument in (
+    cases: list[tuple[str, dict[str, Any], str]] = [
         ("SUB", {"amount": 0, "currency": "THB"}, "amount"),
         ("SUB", {"amount": 1, "currency": "TH"}, "currency"),
         ("", {"amount": 1, "currency": "THB"}, "subscription_order_ref"),
         ("SUB", {"amount": 1, "currency": "THB", "source": "default"}, "source"),
-    ):
+    ]
+    for ref, call, argument in cases:
         with pytest.raises(ConfigurationError) as caught:
             await client.subscriptions.deduct(ref, merchant_order_ref="D", **call)
         assert caught.value.argument == argument
