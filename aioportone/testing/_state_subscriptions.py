@@ -168,6 +168,11 @@ class Subscription:
         return self.is_regular and self.status == "Active" and left > 0
 
     def as_json(self, now: float) -> dict[str, Any]:
+        """The subscription as PortOne's lookup answers it.
+
+        Args:
+            now: The fake's time, for the dates that depend on it.
+        """
         # subscription.yaml SubscriptionContent; collected_count is a string there (its
         # example writes a number), and next_deduction_date a string ("" when none is due).
         body = self.body
@@ -221,6 +226,11 @@ class Subscription:
         return shown
 
     def payment_json(self, txn: Transaction) -> dict[str, Any]:
+        """One payment as PortOne's ``txns-records`` lists it.
+
+        Args:
+            txn: One of ``payments``.
+        """
         # subscription.yaml TxnContent
         return {
             "amount": txn.amount,
