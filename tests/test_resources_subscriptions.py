@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import anyio
 import anyio.lowlevel
 import pytest
+from aiohttp import web
 
 from aioportone import (
     AmbiguousResultError,
@@ -525,3 +526,35 @@ async def test_fake_subscription_webhook_verifies(fake: FakePortOne, client: Por
         "Active",
         "SUB-OD",
     )
+
+
+async def test_fake_posts_the_subscription_webhook_to_registered_endpoints(
+    fake: FakePortOne, client: PortOneClient
+) -> None:
+    """send_webhooks posts the signed webhook to subscription_status endpoints; a
+    webhook_handler for subscription links accepts it."""
+    sub = await _active_ondemand(fake, client)
+    received: list[webhooks.SubscriptionLinkEvent] = []
+
+    async def on_event(event: webhooks.SubscriptionLinkEvent) -> None:
+        received.append(event)
+
+    app = web.Application()
+    app.router.add_post(
+        "/hook", webhooks.webhook_handler(DEMO_SECRET_KEY, on_event, kind="subscription_link")
+    )
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = runner.addresses[0][:2]
+        await client.webhook_endpoints.register(
+            name="subs", url=f"http://{host}:{port}/hook", type="subscription_status"
+        )
+        record = fake.state.subscriptions.subscriptions[sub.order_ref]
+        (delivery,) = await fake.state.subscriptions.send_webhooks(record)
+    finally:
+        await runner.cleanup()
+    assert delivery.status == 200
+    assert [(e.order_ref, e.status) for e in received] == [(sub.order_ref, "Active")]
