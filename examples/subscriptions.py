@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
+from typing import Any
 
 import anyio
 import structlog
@@ -50,7 +51,7 @@ async def main(*, fake: FakePortOne | None = None, clock: Clock | None = None) -
             PortOneClient(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url, clock=fake.clock)
         )
         subs = portone.subscriptions
-        urls = {
+        urls: dict[str, Any] = {
             "success_url": f"{SHOP}/welcome",
             "failure_url": f"{SHOP}/failed",
             "pending_url": f"{SHOP}/pending",
