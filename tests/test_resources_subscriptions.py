@@ -558,3 +558,25 @@ async def test_fake_posts_the_subscription_webhook_to_registered_endpoints(
         await runner.cleanup()
     assert delivery.status == 200
     assert [(e.order_ref, e.status) for e in received] == [(sub.order_ref, "Active")]
+
+
+async def test_awkward_references_and_float_amounts_are_signed_as_portone_does(
+    fake: FakePortOne, client: PortOneClient
+) -> None:
+    """A reference with spaces, '~', '&' and non-ASCII text and an amount like 0.1 + 0.2 are
+    signed the way the fake's separate copy of the recipe checks them."""
+    sub = await _active_ondemand(fake, client)
+    ref = "ride 7 ~ café & more"
+    deduction = await client.subscriptions.deduct(
+        sub.order_ref, merchant_order_ref=ref, amount=0.1 + 0.2, currency="THB"
+    )
+    assert deduction.merchant_order_ref == ref
+    assert fake.requests[-1].json["signature_hash"] == _hmac(
+        {
+            "amount": "0.30000000000000004",
+            "client_key": DEMO_CLIENT_KEY,
+            "currency": "THB",
+            "merchant_order_ref": ref,
+            "subscription_order_ref": sub.order_ref,
+        }
+    )
