@@ -19,6 +19,7 @@ from ._manager import TokenManager
 from ._observe import EventHook
 from ._resources import PaymentLinks, Refunds, Signatures, Transactions, WebhookEndpoints
 from ._resources._validate import Environment, check_environment, check_json
+from ._resources.subscriptions import Subscriptions
 from ._retry import RetryPolicy
 from ._secrets import Secret
 from ._sources import TokenSource
@@ -225,6 +226,7 @@ class PortOneClient(SingleEntry):
         self.refunds = Refunds(self)
         self.webhook_endpoints = WebhookEndpoints(self)
         self.signatures = Signatures(self)
+        self.subscriptions = Subscriptions(self)
 
     def _signing_secret(self) -> Secret:
         # Payment links are signed locally with the PortOne secret. The token manager holds it
@@ -288,6 +290,9 @@ class PortOneClient(SingleEntry):
                     raise_for_status=False,
                     timeout=aiohttp.ClientTimeout(total=self.timeout),
                 )
+                # aiohttp resends a PUT or DELETE once when a reused connection drops; a PUT
+                # such as triggerNextDeduction moves money, and replays are the transport's call.
+                session._retry_connection = False
             try:
                 self._transport = Transport(
                     session=session,

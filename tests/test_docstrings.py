@@ -144,6 +144,7 @@ def test_resources_are_found_on_the_client() -> None:
         "PortOneClient.refunds",
         "PortOneClient.webhook_endpoints",
         "PortOneClient.signatures",
+        "PortOneClient.subscriptions",
     }
 
 

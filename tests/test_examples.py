@@ -38,6 +38,7 @@ frontend_token = load("frontend_token")
 webhook_receiver = load("webhook_receiver")
 status_worker = load("status_worker")
 own_session = load("own_session")
+subscriptions_example = load("subscriptions")
 
 
 @asynccontextmanager
@@ -325,3 +326,40 @@ async def test_own_session_default_run(
     answer = await own_session.main()
     assert answer["content"]["status"] == "Success"
     assert "HTTP 200" in output(capsys)[0]
+
+
+# -- subscriptions ------------------------------------------------------------------------------
+
+
+async def test_subscriptions_bills_monthly_and_per_ride_without_double_charges(
+    fake: FakePortOne, clock: FakeClock, capsys: pytest.CaptureFixture[str], logs: LogCapture
+) -> None:
+    """Two months collected, a lost ride answer raises AmbiguousResultError and the ride is
+    charged exactly once; every request was authorized."""
+    summary = await subscriptions_example.main(fake=fake, clock=clock)
+    monthly = summary.monthly
+    assert monthly is not None
+    assert (monthly.status, monthly.collected_count, monthly.recurrence_count) == ("Active", 2, 12)
+    (ambiguous,) = summary.ambiguous
+    assert "subscriptions.transactions(" in ambiguous.how_to_check
+    refs = [t.merchant_order_ref for t in summary.rides]
+    assert refs.count("RIDE-1001") == refs.count("RIDE-1002") == 1
+    assert len(fake.calls("createDeduction$")) == 2
+    assert all(r.authorized for r in fake.requests)
+    text = "\n".join(output(capsys))
+    assert "RIDE-1002 charged 1 time(s)" in text
+    assert "https://subscription.portone.cloud/?ref=" in text
+
+
+def test_subscriptions_script_runs_on_its_own() -> None:
+    """`python examples/subscriptions.py` runs against its own fake and ends with "done:"."""
+    done = subprocess.run(  # noqa: S603 - this interpreter, a file of this repository
+        [sys.executable, str(EXAMPLES / "subscriptions.py")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].startswith("done: 3 payments")
+    assert "[debug" not in done.stdout

@@ -14,6 +14,7 @@ With pytest, the ``portone_clock``, ``portone_fake`` and ``portone_client`` fixt
 from ._clock import FakeClock
 from ._fake import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakePortOne, Fault, RecordedRequest
 from ._state import Delivery, FakeState, PaymentLink, Refund, Transaction, WebhookEndpoint
+from ._state_subscriptions import Plan, Subscription, SubscriptionBook
 
 __all__ = [
     "DEMO_CLIENT_KEY",
@@ -24,8 +25,11 @@ __all__ = [
     "FakeState",
     "Fault",
     "PaymentLink",
+    "Plan",
     "RecordedRequest",
     "Refund",
+    "Subscription",
+    "SubscriptionBook",
     "Transaction",
     "WebhookEndpoint",
 ]

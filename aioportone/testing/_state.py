@@ -30,6 +30,7 @@ from ._records import (
     WebhookEndpoint,
     iso_time,
 )
+from ._state_subscriptions import SubscriptionBook
 
 if TYPE_CHECKING:
     from ._fake import FakePortOne
@@ -54,6 +55,7 @@ class FakeState:
         self.links: dict[str, PaymentLink] = {}  # by payment_link_ref
         self.webhooks: list[WebhookEndpoint] = []
         self.deliveries: list[Delivery] = []
+        self.subscriptions = SubscriptionBook(fake, self)
 
     def new_ref(self, prefix: str = "") -> str:
         """A PortOne-looking reference (27 characters, like ``2YGZp22ExeOu0As61wa7i0JyMJn``).
