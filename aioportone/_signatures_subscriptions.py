@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from ._errors import ConfigurationError
-from ._signatures import Amount, _compute, check_secret, format_amount
+from ._secrets import Secret
+from ._signatures import Amount, _compute, as_secret, format_amount
 
 __all__ = ["sign_deduction", "sign_plan", "sign_subscription"]
 
@@ -31,7 +32,7 @@ def _amount(value: Amount) -> str:
 
 def sign_plan(
     *,
-    secret_key: str,
+    secret_key: str | Secret,
     portone_key: str,
     currency: str,
     merchant_order_ref: str,
@@ -54,12 +55,12 @@ def sign_plan(
         fields["frequency"] = _whole("frequency", frequency)
     # else https://docs.portone.cloud/docs/ondemand-plan: client_key, currency,
     # merchant_order_ref.
-    return _compute(check_secret(secret_key), fields)
+    return _compute(as_secret(secret_key), fields)
 
 
 def sign_subscription(
     *,
-    secret_key: str,
+    secret_key: str | Secret,
     portone_key: str,
     currency: str,
     merchant_order_ref: str,
@@ -80,12 +81,12 @@ def sign_subscription(
         # https://docs.portone.cloud/docs/regular-subscription: the five fields of
         # https://docs.portone.cloud/docs/ondemand-subscription, and quantity.
         fields["quantity"] = _whole("quantity", quantity)
-    return _compute(check_secret(secret_key), fields)
+    return _compute(as_secret(secret_key), fields)
 
 
 def sign_deduction(
     *,
-    secret_key: str,
+    secret_key: str | Secret,
     portone_key: str,
     amount: Amount,
     currency: str,
@@ -95,7 +96,7 @@ def sign_deduction(
     """The ``signature_hash`` of an on-demand deduction."""
     # https://docs.portone.cloud/docs/ondemand-deduction
     return _compute(
-        check_secret(secret_key),
+        as_secret(secret_key),
         {
             "amount": _amount(amount),
             "client_key": portone_key,
