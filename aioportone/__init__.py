@@ -26,14 +26,23 @@ from ._errors import (
 from ._manager import TokenManager
 from ._observe import EventHook, TokenEvent
 from ._resources import (
+    AccountVerification,
+    Beneficiary,
     LinkTransaction,
+    OtpSent,
     PaymentLink,
     PaymentLinkDetails,
     PaymentLinkStatus,
+    Payout,
+    PayoutAccepted,
+    PayoutStatus,
     Refund,
     RefundSummary,
+    StatementEntry,
     Transaction,
     TransactionStatus,
+    VirtualAccount,
+    VirtualAccountBalance,
     WebhookEndpoint,
 )
 from ._sources import LocalTokenSource, TokenSource
@@ -43,8 +52,10 @@ from ._version import __version__
 
 __all__ = [
     "APIError",
+    "AccountVerification",
     "AmbiguousResultError",
     "AuthenticationError",
+    "Beneficiary",
     "Clock",
     "ConfigurationError",
     "ConnectError",
@@ -54,9 +65,13 @@ __all__ = [
     "LinkTransaction",
     "LocalTokenSource",
     "NotFoundError",
+    "OtpSent",
     "PaymentLink",
     "PaymentLinkDetails",
     "PaymentLinkStatus",
+    "Payout",
+    "PayoutAccepted",
+    "PayoutStatus",
     "PortOneClient",
     "PortOneError",
     "RateLimitError",
@@ -66,6 +81,7 @@ __all__ = [
     "RetryPolicy",
     "ServerError",
     "SignatureError",
+    "StatementEntry",
     "SystemClock",
     "TimeoutError",
     "Token",
@@ -77,6 +93,8 @@ __all__ = [
     "Transaction",
     "TransactionStatus",
     "TransportError",
+    "VirtualAccount",
+    "VirtualAccountBalance",
     "WebhookEndpoint",
     "__version__",
 ]

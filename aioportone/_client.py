@@ -18,6 +18,7 @@ from ._manager import TokenManager
 from ._observe import EventHook
 from ._resources import PaymentLinks, Refunds, Signatures, Transactions, WebhookEndpoints
 from ._resources._validate import Environment, check_environment
+from ._resources.payouts import Payouts
 from ._sources import TokenSource
 from ._token import RefreshPolicy
 from ._transport import RetryPolicy, Transport
@@ -130,6 +131,7 @@ class PortOneClient(AsyncContextManagerMixin):
         self.refunds = Refunds(self)
         self.webhook_endpoints = WebhookEndpoints(self)
         self.signatures = Signatures(self)
+        self.payouts = Payouts(self)
 
     def _signing_secret(self) -> str:
         # Payment links are signed locally with the PortOne secret. The token manager holds it

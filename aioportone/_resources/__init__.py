@@ -11,25 +11,52 @@ from ._models import (
     TransactionStatus,
     WebhookEndpoint,
 )
+from ._models_payouts import (
+    AccountVerification,
+    Beneficiary,
+    OtpSent,
+    Payout,
+    PayoutAccepted,
+    PayoutStatus,
+    StatementEntry,
+    VirtualAccount,
+    VirtualAccountBalance,
+)
 from .payment_links import PaymentLinks
+from .payout_accounts import Beneficiaries, VirtualAccounts
+from .payout_approvals import PayoutApprovals
+from .payouts import Payouts
 from .refunds import Refunds
 from .signatures import Signatures
 from .transactions import Transactions
 from .webhook_endpoints import WebhookEndpoints
 
 __all__ = [
+    "AccountVerification",
+    "Beneficiaries",
+    "Beneficiary",
     "LinkTransaction",
+    "OtpSent",
     "PaymentLink",
     "PaymentLinkDetails",
     "PaymentLinkStatus",
     "PaymentLinks",
+    "Payout",
+    "PayoutAccepted",
+    "PayoutApprovals",
+    "PayoutStatus",
+    "Payouts",
     "Refund",
     "RefundSummary",
     "Refunds",
     "Signatures",
+    "StatementEntry",
     "Transaction",
     "TransactionStatus",
     "Transactions",
+    "VirtualAccount",
+    "VirtualAccountBalance",
+    "VirtualAccounts",
     "WebhookEndpoint",
     "WebhookEndpoints",
 ]
