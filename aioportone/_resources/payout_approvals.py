@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from .._config import text
 from .._errors import AmbiguousResultError, ConfigurationError, PortOneError
 from ._models_payouts import OtpSent
+from ._payout_common import outcome_unknown
 from ._validate import Environment, check_choice, check_environment, expect_object, free_text
 
 if TYPE_CHECKING:
