@@ -20,6 +20,7 @@ from .._signatures import (
     _compute,
     format_amount,
 )
+from ._payout_state import PayoutState
 from ._records import (
     FINAL_LINK_STATUSES,
     Delivery,
@@ -53,6 +54,7 @@ class FakeState:
         self.links: dict[str, PaymentLink] = {}  # by payment_link_ref
         self.webhooks: list[WebhookEndpoint] = []
         self.deliveries: list[Delivery] = []
+        self.payouts = PayoutState(fake)
 
     def new_ref(self, prefix: str = "") -> str:
         """A PortOne-looking reference (27 characters, like ``2YGZp22ExeOu0As61wa7i0JyMJn``).
