@@ -107,9 +107,8 @@ async def test_status_list_and_cancel_follow_the_payout(
     await client.payouts.cancel(ref)  # harmless twice
     assert (await client.payouts.status(ref)).status == "Cancelled"
     assert (await client.payouts.virtual_accounts.balance(account.account_no)).balance == 5000
-    entries = [
-        e async for e in client.payouts.virtual_accounts.statement(account.account_no, **window(clock))
-    ]
+    accounts = client.payouts.virtual_accounts
+    entries = [e async for e in accounts.statement(account.account_no, **window(clock))]
     assert [(e.txn_type, e.amount, e.balance) for e in entries] == [
         ("Debit", Decimal(1000), Decimal(4000)),
         ("Credit", Decimal(1000), Decimal(5000)),
@@ -178,7 +177,8 @@ async def test_approval_with_the_emailed_code_releases_the_payout(
     assert (await client.payouts.status(ref)).status == "Processing"
     (listed,) = [p async for p in client.payouts.list(**window(clock))]
     assert (listed.is_verified, listed.is_approved) == (True, True)
-    assert code not in repr(logs.entries) and approve_code not in repr(logs.entries)
+    assert code not in repr(logs.entries)
+    assert approve_code not in repr(logs.entries)
 
 
 async def test_a_wrong_code_is_refused_without_being_echoed(
@@ -194,7 +194,8 @@ async def test_a_wrong_code_is_refused_without_being_echoed(
             [ref], otp=wrong, approver_email=APPROVER, approver_name="Ann", signature_hash="s"
         )
     assert caught.value.code == "4073"
-    assert wrong not in str(caught.value) and right not in str(caught.value)
+    assert wrong not in str(caught.value)
+    assert right not in str(caught.value)
     with pytest.raises(ConfigurationError) as bad:
         await client.payouts.approvals.approve(
             [ref], otp=" 12 ", approver_email=APPROVER, approver_name="Ann", signature_hash="s"
@@ -236,7 +237,8 @@ async def test_beneficiaries_are_created_listed_and_verified(
         signature_hash="sig",
         email="a@example.com",
     )
-    assert created.uuid and created.email == "a@example.com"
+    assert created.uuid
+    assert created.email == "a@example.com"
     assert fake.requests[-1].json["bank_account_type"] == "BANK"
     for i in range(2):
         await beneficiaries.create(
