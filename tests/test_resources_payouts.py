@@ -39,7 +39,7 @@ def payout_args(account: VirtualAccountRecord, **overrides: Any) -> dict[str, An
     return args
 
 
-def window(clock: FakeClock) -> dict[str, datetime]:
+def window(clock: FakeClock) -> dict[str, Any]:
     now = datetime.fromtimestamp(clock.time(), UTC)
     return {"start": now - timedelta(hours=1), "end": now + timedelta(hours=1)}
 
@@ -168,7 +168,11 @@ async def test_approval_with_the_emailed_code_releases_the_payout(
     sent = await approvals.send_otp("verify", email=APPROVER)
     assert (sent.action, sent.type) == ("verify", "email")
     code = fake.state.payouts.otp(APPROVER, "verify")
-    args = {"approver_email": APPROVER, "approver_name": "Ann", "signature_hash": "sig"}
+    args: dict[str, Any] = {
+        "approver_email": APPROVER,
+        "approver_name": "Ann",
+        "signature_hash": "sig",
+    }
     await approvals.verify([ref], otp=code, **args)
     await approvals.resend_otp("approve", email=APPROVER)
     approve_code = fake.state.payouts.otp(APPROVER, "approve")
