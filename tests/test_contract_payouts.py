@@ -92,7 +92,7 @@ def spec() -> OpenAPI:
 async def _scenario(portone: PortOneClient, fake: FakePortOne, clock: FakeClock) -> None:
     """Every payout method once, and a few documented errors."""
     now = datetime.fromtimestamp(clock.time(), UTC)
-    window = {"start": now - timedelta(days=1), "end": now + timedelta(days=1)}
+    window: dict[str, Any] = {"start": now - timedelta(days=1), "end": now + timedelta(days=1)}
     account = fake.state.payouts.add_virtual_account(balance=10000)
     payouts = portone.payouts
     await payouts.beneficiaries.create(
@@ -155,7 +155,11 @@ async def _scenario(portone: PortOneClient, fake: FakePortOne, clock: FakeClock)
     assert [e async for e in payouts.virtual_accounts.statement(account.account_no, **window)]
     await payouts.cancel(second.txn_ref)
     approvals = payouts.approvals
-    signed = {"approver_email": APPROVER, "approver_name": "Ann", "signature_hash": "sig"}
+    signed: dict[str, Any] = {
+        "approver_email": APPROVER,
+        "approver_name": "Ann",
+        "signature_hash": "sig",
+    }
     await approvals.send_otp("verify", email=APPROVER)
     await approvals.resend_otp("verify", email=APPROVER)
     await approvals.verify(
@@ -223,7 +227,7 @@ async def exchanges(clock: FakeClock, spec: OpenAPI) -> list[Exchange]:
 
 
 def _found(finder: APICallPathFinder, x: Exchange) -> str:
-    return finder.find(x.method.lower(), SERVER + x.path).path_result.pattern
+    return str(finder.find(x.method.lower(), SERVER + x.path).path_result.pattern)
 
 
 async def test_scenario_covers_every_payout_operation(exchanges: list[Exchange]) -> None:
@@ -314,7 +318,11 @@ def test_the_client_reads_portones_own_listing_examples(spec: OpenAPI) -> None:
     assert (count(listing["total_pages"]), count("1"), count("x")) == (1, 1, None)
     statement = _example(spec, "post", "/api/payout/va/{va_number}/statement")
     entry = StatementEntry.from_json(statement["content"][0])
-    assert (entry.txn_type, entry.amount, entry.balance) == ("Debit", 13500, 218624)
+    assert (entry.txn_type, entry.amount, entry.balance) == (
+        "Debit",
+        Decimal(13500),
+        Decimal(218624),
+    )
 
 
 async def test_the_payout_validator_rejects_a_wrong_answer(
