@@ -46,15 +46,15 @@ async def pay_once(
     portone: PortOneClient, clock: Clock, txn_ref: str, amount: int, payout: dict[str, Any]
 ) -> str:
     """Create the payout, or find it when the answer was lost; PortOne's reference of it."""
-    window = {"start": _now(clock) - timedelta(hours=1), "end": _now(clock) + timedelta(hours=1)}
+    start, end = _now(clock) - timedelta(hours=1), _now(clock) + timedelta(hours=1)
     try:
         await portone.payouts.create(txn_ref=txn_ref, amount=amount, **payout)
     except AmbiguousResultError as exc:
         print(f"  lost     {txn_ref}: {type(exc.__cause__).__name__}, not retried")
-    found = await portone.payouts.find(txn_ref, **window)
+    found = await portone.payouts.find(txn_ref, start=start, end=end)
     if found is None:  # PortOne never got it: creating it now cannot pay twice
         await portone.payouts.create(txn_ref=txn_ref, amount=amount, **payout)
-        found = await portone.payouts.find(txn_ref, **window)
+        found = await portone.payouts.find(txn_ref, start=start, end=end)
     assert found is not None
     print(f"  payout   {txn_ref} is PortOne's {found.txn_ref}: {found.status}")
     return found.txn_ref
