@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import anyio
+import anyio.lowlevel
 import pytest
 from structlog.testing import LogCapture
 
@@ -377,3 +379,40 @@ async def test_requests_carry_a_valid_jwt(
     fake.revoke(token.value)
     assert (await client.payouts.status(ref)).status == "Created"
     assert [r.authorized for r in fake.requests].count(False) == 1
+
+
+async def test_concurrent_payouts_never_overdraw_the_account(
+    fake: FakePortOne, client: PortOneClient, clock: FakeClock
+) -> None:
+    """Two payouts of 60 held until both arrived, from 100: one is created, one refused (4041)."""
+    account = fake.state.payouts.add_virtual_account(balance=100)
+    gate = anyio.Event()
+    fake.fail(path=r"^/api/payout/transaction$", hold=gate, times=2)
+    results: list[object] = []
+
+    async def pay(ref: str) -> None:
+        try:
+            results.append(
+                await client.payouts.create(**payout_args(account, txn_ref=ref, amount=60))
+            )
+        except InvalidRequestError as exc:
+            results.append(exc.code)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(pay, "A")
+        tg.start_soon(pay, "B")
+        while len(fake.calls(r"^/api/payout/transaction$")) < 2:
+            await anyio.lowlevel.checkpoint()
+        gate.set()
+    outcomes = sorted(r if isinstance(r, str) else type(r).__name__ for r in results)
+    assert outcomes == ["4041", "PayoutAccepted"]
+    assert fake.state.payouts.virtual_accounts[account.account_no].balance == 40
+
+
+async def test_a_refused_payout_is_a_plain_error(fake: FakePortOne, client: PortOneClient) -> None:
+    """PortOne's clear refusal (here an unknown virtual account, 4061) is not ambiguous."""
+    account = fake.state.payouts.add_virtual_account()
+    with pytest.raises(InvalidRequestError) as caught:
+        await client.payouts.create(**payout_args(account, virtual_account="000"))
+    assert caught.value.code == "4061"
+    assert len(fake.calls(r"^/api/payout/transaction$")) == 1
