@@ -87,7 +87,9 @@ def install(app: web.Application, fake: FakePortOne) -> None:
     add.add_post("/api/payout/vendor/account/verification", routes.verify_account)
     add.add_post("/api/merchants/{key}/payout/createBeneficiary", routes.add_beneficiary)
     add.add_get("/api/merchants/{key}/payout/createBeneficiary", routes.beneficiaries)
-    add.add_post("/api/merchant/payout/{verb:generateOTP|resendOTP}/{step}", routes.send_code)
+    add.add_post(
+        "/api/merchant/payout/{verb:generateOTP|resendOTP}/{step:verify|approve}", routes.send_code
+    )
     add.add_post("/api/merchant/payout/{step:verify|approve}", routes.approval)
 
 
@@ -342,8 +344,6 @@ class _PayoutRoutes:
 
     async def send_code(self, request: web.Request) -> web.Response:
         step = request.match_info["step"]
-        if step not in ("verify", "approve"):
-            raise web.HTTPNotFound()
         body = await json_object(request)
         missing = missing_field(body, OTP_REQUIRED)
         if body is None or missing is not None:
