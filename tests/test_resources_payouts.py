@@ -416,3 +416,47 @@ async def test_a_refused_payout_is_a_plain_error(fake: FakePortOne, client: Port
         await client.payouts.create(**payout_args(account, virtual_account="000"))
     assert caught.value.code == "4061"
     assert len(fake.calls(r"^/api/payout/transaction$")) == 1
+
+
+async def test_reading_posts_and_cancel_are_retried_but_creates_are_not(
+    fake: FakePortOne, clock: FakeClock
+) -> None:
+    """After one 503, listing, statement, cancel and account checks succeed on a retry; a
+    beneficiary creation is not sent again."""
+    account = fake.state.payouts.add_virtual_account()
+    async with open_client(fake, clock) as client:
+        ref = await _created(client, fake, clock, account=account)
+        w = window(clock)
+        fake.fail(status=503, path=r"/payouts$")
+        assert [p async for p in client.payouts.list(**w)]
+        fake.fail(status=503, path=r"/statement$")
+        assert [e async for e in client.payouts.virtual_accounts.statement(account.account_no, **w)]
+        fake.fail(status=503, path=r"/Cancelled$")
+        await client.payouts.cancel(ref)
+        fake.fail(status=503, path=r"/verification$")
+        with pytest.raises(InvalidRequestError):  # retried, then: no such beneficiary
+            await client.payouts.beneficiaries.verify_account(
+                channel_key="C",
+                account_number="1",
+                account_name="A",
+                bank_name="B",
+                bank_number="2",
+                request_id="r",
+            )
+        fake.fail(status=503, path=r"/createBeneficiary$")
+        with pytest.raises(ServerError):
+            await client.payouts.beneficiaries.create(
+                name="N",
+                bank_account_number="1",
+                bank_account_name="N",
+                bank_name="B",
+                bank_no="2",
+                payout_channel="GBPRIMEPAY_PAYOUT",
+                signature_hash="s",
+            )
+    counts = [
+        len(fake.calls(p))
+        for p in (r"/payouts$", r"/statement$", r"/Cancelled$", r"/verification$")
+    ]
+    assert counts == [3, 2, 2, 2]  # find() listed once before the failing listing
+    assert len(fake.calls(r"/createBeneficiary$")) == 1
