@@ -19,6 +19,7 @@ from ._manager import TokenManager
 from ._observe import EventHook
 from ._resources import PaymentLinks, Refunds, Signatures, Transactions, WebhookEndpoints
 from ._resources._validate import Environment, check_environment, check_json
+from ._resources.payouts import Payouts
 from ._resources.subscriptions import Subscriptions
 from ._retry import RetryPolicy
 from ._secrets import Secret
@@ -227,6 +228,7 @@ class PortOneClient(SingleEntry):
         self.webhook_endpoints = WebhookEndpoints(self)
         self.signatures = Signatures(self)
         self.subscriptions = Subscriptions(self)
+        self.payouts = Payouts(self)
 
     def _signing_secret(self) -> Secret:
         # Payment links are signed locally with the PortOne secret. The token manager holds it

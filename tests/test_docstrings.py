@@ -118,9 +118,13 @@ def _exported(module: ModuleType) -> Iterator[tuple[str, Any]]:
 
 def _resources() -> Iterator[tuple[str, type]]:
     client = aioportone.PortOneClient(DEMO_CLIENT_KEY, DEMO_SECRET_KEY)
-    for attr, value in vars(client).items():
+    found = [(f"PortOneClient.{attr}", value) for attr, value in vars(client).items()]
+    while found:
+        label, value = found.pop(0)
         if type(value).__module__.startswith("aioportone._resources"):
-            yield f"PortOneClient.{attr}", type(value)
+            yield label, type(value)
+            # A resource's own resources (portone.payouts.beneficiaries...).
+            found += [(f"{label}.{a}", v) for a, v in vars(value).items() if a != "_client"]
 
 
 def test_every_public_parameter_is_documented() -> None:
@@ -145,6 +149,10 @@ def test_resources_are_found_on_the_client() -> None:
         "PortOneClient.webhook_endpoints",
         "PortOneClient.signatures",
         "PortOneClient.subscriptions",
+        "PortOneClient.payouts",
+        "PortOneClient.payouts.beneficiaries",
+        "PortOneClient.payouts.virtual_accounts",
+        "PortOneClient.payouts.approvals",
     }
 
 

@@ -11,6 +11,18 @@ from ._models import (
     TransactionStatus,
     WebhookEndpoint,
 )
+)
+from ._models_payouts import (
+    AccountVerification,
+    Beneficiary,
+    OtpSent,
+    Payout,
+    PayoutAccepted,
+    PayoutStatus,
+    StatementEntry,
+    VirtualAccount,
+    VirtualAccountBalance,
+)
 from ._models_subscriptions import (
     Deduction,
     NewPlan,
@@ -20,6 +32,9 @@ from ._models_subscriptions import (
     SubscriptionTransaction,
 )
 from .payment_links import PaymentLinks
+from .payout_accounts import Beneficiaries, VirtualAccounts
+from .payout_approvals import PayoutApprovals
+from .payouts import Payouts
 from .refunds import Refunds
 from .signatures import Signatures
 from .subscriptions import Subscriptions
@@ -27,25 +42,38 @@ from .transactions import Transactions
 from .webhook_endpoints import WebhookEndpoints
 
 __all__ = [
+    "AccountVerification",
+    "Beneficiaries",
+    "Beneficiary",
     "Deduction",
     "LinkTransaction",
     "NewPlan",
     "NewSubscription",
+    "OtpSent",
     "PaymentLink",
     "PaymentLinkDetails",
     "PaymentLinkStatus",
     "PaymentLinks",
+    "Payout",
+    "PayoutAccepted",
+    "PayoutApprovals",
+    "PayoutStatus",
+    "Payouts",
     "Plan",
     "Refund",
     "RefundSummary",
     "Refunds",
     "Signatures",
+    "StatementEntry",
     "Subscription",
     "SubscriptionTransaction",
     "Subscriptions",
     "Transaction",
     "TransactionStatus",
     "Transactions",
+    "VirtualAccount",
+    "VirtualAccountBalance",
+    "VirtualAccounts",
     "WebhookEndpoint",
     "WebhookEndpoints",
 ]

@@ -21,6 +21,7 @@ from .._signatures import (
     _compute,
     format_amount,
 )
+from ._payout_state import PayoutState
 from ._records import (
     FINAL_LINK_STATUSES,
     Delivery,
@@ -56,6 +57,7 @@ class FakeState:
         self.webhooks: list[WebhookEndpoint] = []
         self.deliveries: list[Delivery] = []
         self.subscriptions = SubscriptionBook(fake, self)
+        self.payouts = PayoutState(fake)
 
     def new_ref(self, prefix: str = "") -> str:
         """A PortOne-looking reference (27 characters, like ``2YGZp22ExeOu0As61wa7i0JyMJn``).

@@ -1,0 +1,103 @@
+"""What the payout resources share: the money rule, date windows, page sizes and page counts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from .._errors import ConfigurationError, PortOneError
+from ._money import may_have_acted
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "check_flag",
+    "check_page_size",
+    "check_window",
+    "count",
+    "items",
+    "more_pages",
+    "outcome_unknown",
+]
+
+
+def outcome_unknown(exc: PortOneError) -> bool:
+    """Whether a money-moving payout call that failed with ``exc`` may have been processed.
+
+    The payout resources decide it as refunds do (``_money.may_have_acted``): a dropped
+    connection after sending, a timeout, an unreadable answer, a 5xx, a 429 or a token
+    rejection may have moved the money; a refusal PortOne explains did not.
+    """
+    return may_have_acted(exc)
+
+
+def check_flag(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigurationError(name, "must be True or False")
+    return value
+
+
+# PortOne does not document a maximum page size; 100 keeps one answer to a few hundred KB.
+MAX_PAGE_SIZE = 100
+
+
+def _wall_time(name: str, value: Any) -> str:
+    """A timezone-aware datetime in the listings' layout, ``2006-01-02 15:04:05``, in UTC.
+
+    payout.yaml's examples write the window that way, without a zone; PortOne does not say which
+    zone it reads, so the value sent is UTC (pad the window when the edges matter).
+    """
+    if not isinstance(value, datetime):
+        raise ConfigurationError(name, f"must be a datetime (got {type(value).__name__})")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ConfigurationError(name, "must be timezone-aware (e.g. datetime.now(UTC))")
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def check_window(start: Any, end: Any) -> dict[str, str]:
+    """The ``from``/``to`` body fields of a listing between ``start`` and ``end``."""
+    window = {"from": _wall_time("start", start), "to": _wall_time("end", end)}
+    if start > end:
+        raise ConfigurationError("end", "must not be before start")
+    return window
+
+
+def check_page_size(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigurationError("page_size", "must be an integer")
+    if not 1 <= value <= MAX_PAGE_SIZE:
+        raise ConfigurationError("page_size", f"must be between 1 and {MAX_PAGE_SIZE}")
+    return value
+
+
+def count(value: Any) -> int | None:
+    """A page count PortOne wrote as a number (its examples) or as text (its schemas)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
+def items(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The objects of an answer's ``content`` list (anything else in it is skipped)."""
+    content = data.get("content")
+    if not isinstance(content, list):
+        return []
+    return [item for item in content if isinstance(item, Mapping)]
+
+
+def more_pages(page: int, size: int, got: int, data: Mapping[str, Any]) -> bool:
+    """Whether a page after ``page`` is worth asking for.
+
+    ``total_pages`` decides when PortOne sent it; otherwise a full page means there may be
+    more. An empty page always ends the walk, whatever the counts say: no endless loop.
+    """
+    if got == 0:
+        return False
+    total = count(data.get("total_pages"))
+    return page < total if total is not None else got >= size
