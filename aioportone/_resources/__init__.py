@@ -11,7 +11,6 @@ from ._models import (
     TransactionStatus,
     WebhookEndpoint,
 )
-)
 from ._models_payouts import (
     AccountVerification,
     Beneficiary,
