@@ -563,17 +563,23 @@ async def test_fake_posts_the_subscription_webhook_to_registered_endpoints(
 async def test_awkward_references_and_float_amounts_are_signed_as_portone_does(
     fake: FakePortOne, client: PortOneClient
 ) -> None:
-    """A reference with spaces, '~', '&' and non-ASCII text and an amount like 0.1 + 0.2 are
-    signed the way the fake's separate copy of the recipe checks them."""
+    """A reference with spaces, '~', '&' and non-ASCII text and a fractional amount are signed
+    the way the fake's separate copy of the recipe checks them; 0.1 + 0.2 is refused unsent."""
     sub = await _active_ondemand(fake, client)
     ref = "ride 7 ~ café & more"
+    sent = len(fake.requests)
+    with pytest.raises(ConfigurationError, match="amount"):
+        await client.subscriptions.deduct(
+            sub.order_ref, merchant_order_ref=ref, amount=0.1 + 0.2, currency="THB"
+        )
+    assert len(fake.requests) == sent
     deduction = await client.subscriptions.deduct(
-        sub.order_ref, merchant_order_ref=ref, amount=0.1 + 0.2, currency="THB"
+        sub.order_ref, merchant_order_ref=ref, amount=0.3, currency="THB"
     )
     assert deduction.merchant_order_ref == ref
     assert fake.requests[-1].json["signature_hash"] == _hmac(
         {
-            "amount": "0.30000000000000004",
+            "amount": "0.3",
             "client_key": DEMO_CLIENT_KEY,
             "currency": "THB",
             "merchant_order_ref": ref,

@@ -131,6 +131,7 @@ class Payouts:
             AmbiguousResultError: The payout was sent and its outcome is unknown.
         """
         ref = text("txn_ref", txn_ref)
+        code = check_currency(currency)
         bank: dict[str, Any] = {
             "account_no": text("account_no", account_no),
             "account_type": check_choice("account_type", account_type, _ACCOUNT_TYPES),
@@ -147,8 +148,8 @@ class Payouts:
         bank.update({k: free_text(k, v) for k, v in optional.items() if v is not None})
         details: dict[str, Any] = {
             "virtual_acc_no": text("virtual_account", virtual_account),
-            "amount": wire_amount(amount),
-            "currency": check_currency(currency),
+            "amount": wire_amount(amount, currency=code),
+            "currency": code,
             "txn_ref": ref,
             "bank_details": bank,
         }

@@ -186,7 +186,7 @@ class Subscriptions:
             for arg, value in (("amount", amount), ("frequency", frequency), ("period", period)):
                 if value is None:
                     raise ConfigurationError(arg, "is required for a REGULAR plan")
-            number = wire_amount(amount)
+            number = wire_amount(amount, currency=code)
             count = _count("frequency", frequency)
             body.update(
                 amount=number, frequency=count, period=check_choice("period", period, _PERIODS)
@@ -478,8 +478,8 @@ class Subscriptions:
         """
         subscription = text("subscription_order_ref", subscription_order_ref)
         ref = text("merchant_order_ref", merchant_order_ref)
-        number = wire_amount(amount)
         code = check_currency(currency)
+        number = wire_amount(amount, currency=code)
         body: dict[str, Any] = {
             "portone_key": self._client.client_key,
             "merchant_order_ref": ref,
