@@ -26,7 +26,8 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/suite.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/failure_modes.py
 
 fake-server: $(STAMP)
