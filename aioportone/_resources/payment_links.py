@@ -26,9 +26,9 @@ from ._validate import (
     check_environment,
     check_iso_datetime,
     check_url,
-    expect_object,
     free_text,
     may_have_reached,
+    record,
     wire_amount,
 )
 
@@ -153,7 +153,7 @@ class PaymentLinks:
             if not may_have_reached(exc):
                 raise  # PortOne saw nothing (the transport already retried that), or said no
             return await self._create_again(body, order_id, exc)
-        return PaymentLink.created(expect_object(data, "the payment-link creation"), order_id)
+        return PaymentLink.created(record(data, "the payment-link creation"), order_id)
 
     async def _create_again(
         self, body: dict[str, Any], order_id: str, first: Exception
@@ -176,7 +176,7 @@ class PaymentLinks:
                 how_to_check=f"call await portone.payment_links.status_by_merchant_ref("
                 f"{order_id!r}), or create it again with resolve_duplicate=True.",
             ) from exc
-        return PaymentLink.created(expect_object(data, "the payment-link creation"), order_id)
+        return PaymentLink.created(record(data, "the payment-link creation"), order_id)
 
     async def _recover(
         self, order_id: str, duplicate: DuplicateError, *, retried: bool = False
@@ -198,7 +198,7 @@ class PaymentLinks:
         """The link's status and payment attempts, by PortOne's ``payment_link_ref``."""
         ref = path_segment("payment_link_ref", payment_link_ref)
         data = await self._client.request("GET", f"/api/paymentLink/{ref}/fetch-status")
-        return PaymentLinkStatus.from_json(expect_object(data, "a payment-link status"))
+        return PaymentLinkStatus.from_json(record(data, "a payment-link status"))
 
     async def status_by_merchant_ref(self, merchant_order_id: str) -> PaymentLinkStatus:
         """The link's status and payment attempts, by your ``merchant_order_id``.
@@ -210,7 +210,7 @@ class PaymentLinks:
         owner = path_segment("client_key", tokens.sub_merchant_key or self._client.client_key)
         ref = path_segment("merchant_order_id", merchant_order_id)
         data = await self._client.request("GET", f"/api/merchant/{owner}/paymentLink/{ref}/status")
-        return PaymentLinkStatus.from_json(expect_object(data, "a payment-link status"))
+        return PaymentLinkStatus.from_json(record(data, "a payment-link status"))
 
     async def cancel(self, payment_link_ref: str) -> None:
         """Cancel the link: buyers can no longer pay with it. Cancelling twice is harmless."""
@@ -255,7 +255,7 @@ class PaymentLinks:
         data = await self._client.request(
             "PUT", f"/api/update-paylink/{ref}", json=body, idempotent=True
         )
-        return PaymentLinkDetails.from_json(expect_object(data, "the payment-link update"))
+        return PaymentLinkDetails.from_json(record(data, "the payment-link update"))
 
 
 def _optional(

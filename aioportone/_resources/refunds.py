@@ -12,9 +12,9 @@ from ._validate import (
     Environment,
     check_choice,
     check_environment,
-    expect_object,
     free_text,
     may_have_reached,
+    record,
     wire_amount,
 )
 
@@ -78,7 +78,7 @@ class Refunds:
                 how_to_check=f"call await portone.refunds.get({order_ref!r}) and compare its "
                 "refunds with the ones you knew of before retrying.",
             ) from exc
-        return RefundSummary.from_json(expect_object(data, "the refund"))
+        return RefundSummary.from_json(record(data, "the refund"))
 
     async def get(self, order_ref: str) -> RefundSummary:
         """Every refund of the payment ``order_ref`` and the amount still refundable.
@@ -87,4 +87,4 @@ class Refunds:
         """
         ref = path_segment("order_ref", order_ref)
         data = await self._client.request("GET", f"/api/refund/{ref}")
-        return RefundSummary.from_json(expect_object(data, "the refunds"))
+        return RefundSummary.from_json(record(data, "the refunds"))
