@@ -2,8 +2,8 @@
 
 Prints, per variant, the Python function calls per request (what cProfile counts) and the top
 functions by own time per request; for b and c, the calls per request over raw aiohttp (a).
-For a sampling view of the same loop: ``py-spy record -o profile.svg -- .venv/bin/python
-benchmarks/profile_hot_path.py --variant b``.
+For a sampling view of the same loop without cProfile's overhead: ``py-spy record -o
+profile.svg -- .venv/bin/python benchmarks/profile_hot_path.py --plain --variant b``.
 
 Run: ``.venv/bin/python benchmarks/profile_hot_path.py [--requests N] [--variant b]``.
 """
@@ -22,10 +22,13 @@ from _server import server_process
 from _variants import NAMES, open_variant
 
 
-async def profile(base: str, variant: str, count: int, top: int) -> int:
+async def profile(base: str, variant: str, count: int, top: int, plain: bool = False) -> int:
     """Profile ``count`` requests of ``variant``; print its top costs; return calls/request."""
     async with open_variant(variant, base) as call:
         await drive(call, 1000, 64)
+        if plain:  # for a sampling profiler outside: no cProfile overhead
+            await drive(call, count, 64)
+            return 0
         profiler = cProfile.Profile()
         profiler.enable()
         await drive(call, count, 64)
@@ -51,8 +54,12 @@ async def profile(base: str, variant: str, count: int, top: int) -> int:
     return calls
 
 
-async def main_async(base: str, variants: list[str], count: int, top: int) -> None:
-    calls = {v: await profile(base, v, count, top) for v in variants}
+async def main_async(
+    base: str, variants: list[str], count: int, top: int, plain: bool = False
+) -> None:
+    calls = {v: await profile(base, v, count, top, plain) for v in variants}
+    if plain:
+        return
     if "a" in calls:
         for v in variants:
             if v != "a":
@@ -64,10 +71,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--variant", action="append", choices=sorted(NAMES))
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--plain", action="store_true", help="no cProfile (run under py-spy)")
     args = parser.parse_args()
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     with server_process() as base:
-        asyncio.run(main_async(base, args.variant or ["a", "b", "c"], args.requests, args.top))
+        variants = args.variant or ["a", "b", "c"]
+        asyncio.run(main_async(base, variants, args.requests, args.top, args.plain))
 
 
 if __name__ == "__main__":
