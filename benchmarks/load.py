@@ -254,6 +254,7 @@ def startup(base: str, *, runs: int) -> dict[str, Any]:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     firsts: list[dict[str, float]] = []
     cumulative: list[float] = []
+    deps: dict[str, list[float]] = {k: [] for k in ("aiohttp", "joserfc", "anyio", "structlog")}
     walls: list[float] = []
     for _ in range(runs):
         cmd = [sys.executable, "-c", _FIRST_REQUEST, CLIENT_KEY, SECRET_KEY, base]
@@ -272,11 +273,16 @@ def startup(base: str, *, runs: int) -> dict[str, Any]:
         match = re.search(r"\|\s*(\d+)\s*\|\s*aioportone\s*$", timed.stderr, re.MULTILINE)
         if match:
             cumulative.append(int(match.group(1)) / 1e6)
+        for name, seen in deps.items():
+            found = re.search(rf"\|\s*(\d+)\s*\|\s*{name}\s*$", timed.stderr, re.MULTILINE)
+            if found:
+                seen.append(int(found.group(1)) / 1e6)
     return {
         "runs": runs,
         "import_s": median([f["import"] for f in firsts]),
         "importtime_cumulative_s": median(cumulative),
         "interpreter_with_import_s": median(walls),
+        "dependencies_s": {name: median(seen) for name, seen in deps.items()},
         "first_request_s": median([f["first_request"] for f in firsts]),
         "process_to_first_answer_s": median([f["total"] for f in firsts]),
     }

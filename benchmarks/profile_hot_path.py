@@ -13,13 +13,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import logging
 import pstats
 
-import structlog
 from _measure import drive
 from _server import server_process
 from _variants import NAMES, open_variant
+from throughput import quiet_logs
 
 
 async def profile(base: str, variant: str, count: int, top: int, plain: bool = False) -> int:
@@ -73,7 +72,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--plain", action="store_true", help="no cProfile (run under py-spy)")
     args = parser.parse_args()
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    quiet_logs()
     with server_process() as base:
         variants = args.variant or ["a", "b", "c"]
         asyncio.run(main_async(base, variants, args.requests, args.top, args.plain))

@@ -2,7 +2,8 @@
 
 1. Throughput (``throughput.py``): variants a-h at concurrency 64, 256 and 1,000; req/s, client
    CPU µs per request, p50/p99/max latency; ratios against (a) from the same round.
-2. Fairness: 1,000 workers, a 100-connection pool, 20 ms answers: max over p50 latency.
+2. Fairness: 1,000 workers, a 100-connection pool, 20 ms answers: max over p50 latency
+   (raw aiohttp beside it: the pool's own unfairness).
 3. Tokens expired at arrival: 1,000 workers, 200 ms answers, 15 s local tokens.
 4. The refresh boundary: p99 near a refresh over the overall p99, local and server tokens.
 5. A soak of 300,000 requests: RSS growth after warm-up, tasks, FDs, tokens minted a minute.
@@ -18,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
 import platform
 import sys
@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import structlog
 import throughput
 from _server import server_process
 from _variants import NAMES, available
@@ -122,8 +121,8 @@ def sections(results: dict[str, Any]) -> list[str]:
     lines.append(
         f"- {s['requests']:,} requests at concurrency {s['concurrency']} in {s['seconds']:.0f} s, "
         f"{s['lifetime']:g} s tokens: RSS {s['rss_after_warmup_mb']:.1f} MB after warm-up, "
-        f"growth {s['rss_growth_mb']:+.2f} MB  (target < 5 MB)  "
-        f"{_verdict(s['rss_growth_mb'] < 5)}"
+        f"growth {s['rss_growth_mb']:+.2f} MB ({s['rss_growth_mb'] * 1024:+.0f} KB)  "
+        f"(target < 5 MB)  {_verdict(s['rss_growth_mb'] < 5)}"
     )
     lines.append(
         f"- asyncio tasks {s['tasks_min']}-{s['tasks_max']}, open FDs {s['fds_min']}-"
@@ -135,7 +134,8 @@ def sections(results: dict[str, Any]) -> list[str]:
     lines.append(
         f"- `import aioportone`: {st['import_s'] * 1e3:.0f} ms wall in a fresh interpreter "
         f"(`-X importtime` cumulative {st['importtime_cumulative_s'] * 1e3:.0f} ms; interpreter "
-        f"start and import {st['interpreter_with_import_s'] * 1e3:.0f} ms)"
+        f"start and import {st['interpreter_with_import_s'] * 1e3:.0f} ms); of which "
+        + ", ".join(f"{k} {v * 1e3:.0f} ms" for k, v in st["dependencies_s"].items())
     )
     lines.append(
         f"- entering a `PortOneClient` to its first answer: {st['first_request_s'] * 1e3:.1f} ms; "
@@ -165,11 +165,11 @@ async def run_all(base: str, args: argparse.Namespace) -> dict[str, Any]:
     )
     progress("fairness")
     results["fairness"] = await fairness(
-        base, count=1000 if quick else 20_000, runs=1 if quick else 3, delay=0.02
+        base, count=1000 if quick else 10_000, runs=1 if quick else 3, delay=0.02
     )
     progress("expired at arrival")
     results["expired"] = await expired_at_arrival(
-        base, count=1000 if quick else 15_000, lifetime=15.0, delay=0.2
+        base, count=1000 if quick else 10_000, lifetime=15.0, delay=0.2
     )
     progress("refresh boundary")
     results["refresh_boundary"] = await refresh_boundary(
@@ -192,17 +192,16 @@ def _positive(value: str) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description="aioportone benchmark suite (make bench)")
     parser.add_argument("--quick", action="store_true", help="smoke run: small counts, 1 run")
-    parser.add_argument("--runs", type=_positive, help="runs per throughput cell (default 3)")
-    parser.add_argument("--requests", type=_positive, help="requests per run (default 10,000)")
+    parser.add_argument("--runs", type=_positive, help="runs per throughput cell (default 5)")
+    parser.add_argument("--requests", type=_positive, help="requests per run (default 6,000)")
     parser.add_argument("--soak", type=_positive, help="soak requests (default 300,000)")
     parser.add_argument("--out", type=Path, help="results directory (default benchmarks/results)")
     args = parser.parse_args()
-    args.runs = args.runs or (1 if args.quick else 3)
-    args.requests = args.requests or (400 if args.quick else 10_000)
+    args.runs = args.runs or (1 if args.quick else 5)
+    args.requests = args.requests or (400 if args.quick else 6_000)
     args.soak = args.soak or (5_000 if args.quick else 300_000)
     out: Path | None = args.out or (None if args.quick else RESULTS)
-    # structlog's default prints every debug event (token refreshes) to stdout; an app filters.
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    throughput.quiet_logs()
     started = time.perf_counter()
     results: dict[str, Any] = {"machine": machine()}
     results["settings"] = {
