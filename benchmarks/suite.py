@@ -64,7 +64,9 @@ def sections(results: dict[str, Any]) -> list[str]:
         "# aioportone benchmark results",
         "",
         f"Machine: {m['cpu']}, nproc {m['nproc']}, Python {m['python']}, aiohttp {m['aiohttp']}, "
-        f"load average at start {m['loadavg_at_start']}. Settings: {results['settings']}.",
+        f"load average at start {' / '.join(f'{x:.1f}' for x in m['loadavg_at_start'] or ())}. "
+        f"Settings: {results['settings']}. The machine is shared: the req/s of one variant vary "
+        "from round to round by up to 4x; compare the ratios within a round.",
         "",
         "## Throughput (medians; ratio is the median of per-round ratios to a)",
         "",
@@ -196,7 +198,11 @@ def main() -> None:
     parser.add_argument("--requests", type=_positive, help="requests per run (default 6,000)")
     parser.add_argument("--soak", type=_positive, help="soak requests (default 300,000)")
     parser.add_argument("--out", type=Path, help="results directory (default benchmarks/results)")
+    parser.add_argument("--render", type=Path, help="print the report of a results JSON; no run")
     args = parser.parse_args()
+    if args.render is not None:
+        print("\n".join(sections(json.loads(args.render.read_text(encoding="utf-8")))))
+        return
     args.runs = args.runs or (1 if args.quick else 5)
     args.requests = args.requests or (400 if args.quick else 6_000)
     args.soak = args.soak or (5_000 if args.quick else 300_000)

@@ -125,7 +125,11 @@ def report(results: dict[str, Any]) -> list[str]:
             goal = target(v, int(conc))
             if goal is not None and "ratio" in f:
                 verdict = "PASS" if ratio >= goal else "MISS"
-                verdicts.append(f"{v}/a at {conc} = {ratio:.3f}  (target >= {goal:.2f})  {verdict}")
+                verdicts.append(
+                    f"{v}/a at {conc} = {ratio:.3f}  (target >= {goal:.2f})  {verdict}   "
+                    f"[by client CPU per request: {f['cpu_ratio']:.3f}; req/s by round: "
+                    f"{f['rps_runs']} vs a {table['a']['rps_runs']}]"
+                )
     return [*lines, "", *verdicts]
 
 
