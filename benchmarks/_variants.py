@@ -35,7 +35,7 @@ from aioportone import PortOneClient, TokenManager
 try:
     import httpx
 except ImportError:  # pragma: no cover - depends on the environment
-    httpx = None  # type: ignore[assignment]
+    httpx = None  # type: ignore[assignment, unused-ignore]
 try:
     import jwt as pyjwt
 except ImportError:  # pragma: no cover - depends on the environment
