@@ -36,7 +36,8 @@ lint: $(STAMP)
 	$(BIN)/pip-audit --skip-editable --local --progress-spinner off
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/suite.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/failure_modes.py
 
 # 10,000 operations through one client against the fake PortOne under seeded faults; the last

@@ -29,7 +29,13 @@ __all__ = [
 
 
 def frozen(payload: Mapping[str, Any]) -> Mapping[str, Any]:
-    """A read-only copy of ``payload``: the ``raw`` of every event and resource record."""
+    """A read-only copy of ``payload``: the ``raw`` of every event and resource record.
+
+    A mapping that is already read-only is kept as it is: the resources hand over the dict
+    ``json.loads`` made for an answer, wrapped, and copying it again would only cost time.
+    """
+    if type(payload) is MappingProxyType:
+        return payload
     return MappingProxyType(dict(payload))
 
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, Literal, TypeVar, get_args
 
 from .._config import check_unicode, text
@@ -243,3 +244,12 @@ def expect_object(data: Any, what: str) -> Mapping[str, Any]:
     if not isinstance(data, Mapping):
         raise APIError(status=200, message=f"PortOne answered {what} without a JSON object")
     return data
+
+
+def record(data: Any, what: str) -> Mapping[str, Any]:
+    """:func:`expect_object`, read-only: the ``raw`` of the result parsed from it.
+
+    The dict ``json.loads`` just made for this answer is wrapped, not copied: nobody else holds
+    it, and ``frozen`` keeps a read-only mapping as it is (a caller's own dict is still copied).
+    """
+    return MappingProxyType(expect_object(data, what))

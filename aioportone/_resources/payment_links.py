@@ -27,8 +27,8 @@ from ._validate import (
     check_environment,
     check_iso_datetime,
     check_url,
-    expect_object,
     free_text,
+    record,
     wire_amount,
 )
 
@@ -251,7 +251,7 @@ class PaymentLinks:
         """
         ref = path_segment("payment_link_ref", payment_link_ref)
         data = await self._client.request("GET", f"/api/paymentLink/{ref}/fetch-status")
-        return PaymentLinkStatus.from_json(expect_object(data, "a payment-link status"))
+        return PaymentLinkStatus.from_json(record(data, "a payment-link status"))
 
     async def status_by_merchant_ref(self, merchant_order_id: str) -> PaymentLinkStatus:
         """The link's status and payment attempts, by your ``merchant_order_id``.
@@ -266,7 +266,7 @@ class PaymentLinks:
         owner = path_segment("client_key", tokens.sub_merchant_key or self._client.client_key)
         ref = path_segment("merchant_order_id", merchant_order_id)
         data = await self._client.request("GET", f"/api/merchant/{owner}/paymentLink/{ref}/status")
-        return PaymentLinkStatus.from_json(expect_object(data, "a payment-link status"))
+        return PaymentLinkStatus.from_json(record(data, "a payment-link status"))
 
     async def cancel(self, payment_link_ref: str) -> None:
         """Cancel the link: buyers can no longer pay with it. Cancelling twice is harmless.
@@ -329,7 +329,7 @@ class PaymentLinks:
         data = await self._client.request(
             "PUT", f"/api/update-paylink/{ref}", json=body, idempotent=True
         )
-        return PaymentLinkDetails.from_json(expect_object(data, "the payment-link update"))
+        return PaymentLinkDetails.from_json(record(data, "the payment-link update"))
 
 
 def _optional(

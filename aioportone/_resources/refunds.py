@@ -13,8 +13,8 @@ from ._validate import (
     Environment,
     check_choice,
     check_environment,
-    expect_object,
     free_text,
+    record,
     wire_amount,
 )
 
@@ -118,4 +118,4 @@ class Refunds:
         """
         ref = path_segment("order_ref", order_ref)
         data = await self._client.request("GET", f"/api/refund/{ref}")
-        return RefundSummary.from_json(expect_object(data, "the refunds"))
+        return RefundSummary.from_json(record(data, "the refunds"))

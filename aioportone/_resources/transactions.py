@@ -15,6 +15,7 @@ from ._validate import (
     check_environment,
     check_iso_datetime,
     expect_object,
+    record,
 )
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ class Transactions:
         """
         ref = path_segment("merchant_order_ref", merchant_order_ref)
         data = await self._client.request("GET", f"/api/transaction/{ref}/status")
-        return TransactionStatus.from_json(expect_object(data, "a transaction status"))
+        return TransactionStatus.from_json(record(data, "a transaction status"))
 
     async def details(self, order_ref: str) -> Transaction:
         """Everything PortOne knows about the payment with PortOne's reference ``order_ref``.
@@ -62,7 +63,7 @@ class Transactions:
         data = await self._client.request(
             "POST", f"/api/{key}/transaction-details", json={"order_ref": ref}, idempotent=True
         )
-        return Transaction.from_json(expect_object(data, "the transaction details"))
+        return Transaction.from_json(record(data, "the transaction details"))
 
     def list(
         self,
