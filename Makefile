@@ -36,7 +36,7 @@ lint: $(STAMP)
 	$(BIN)/pip-audit --skip-editable --local --progress-spinner off
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(PIP) install -e '.[dev,bench]'
 	$(BIN)/python benchmarks/suite.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/failure_modes.py
 
