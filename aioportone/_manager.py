@@ -28,6 +28,7 @@ from ._config import (
     ENV_SECRET_KEY,
     credential,
     positive_seconds,
+    secret_credential,
     text,
     validate_base_url,
 )
@@ -138,8 +139,10 @@ class TokenManager(SingleEntry):
         # argument below) must not show the secret among its locals.
         if isinstance(secret_key, Secret):
             secret_key = secret_key.reveal()
-        secret = Secret(credential("secret_key", secret_key, ENV_SECRET_KEY, secret=True))
+        secret = secret_credential("secret_key", secret_key, ENV_SECRET_KEY)
         del secret_key
+        if isinstance(secret, ConfigurationError):
+            raise secret
         self.lifetime = positive_seconds("lifetime", lifetime, maximum=MAX_LIFETIME)
         if self.lifetime < MIN_LIFETIME:
             # JWT times are whole seconds and a request needs a few of them to reach PortOne:
