@@ -22,7 +22,7 @@ import anyio
 
 from . import webhooks
 from ._cli_status import OutputError, UsageError, status_command
-from ._config import DEFAULT_BASE_URL, ENV_BASE_URL, ENV_SECRET_KEY, credential
+from ._config import DEFAULT_BASE_URL, ENV_BASE_URL, ENV_SECRET_KEY, secret_credential
 from ._errors import ConfigurationError, PortOneError, SignatureError
 from ._manager import TokenManager
 from ._observe import LOGGER_NAME
@@ -479,8 +479,10 @@ _VERIFIERS: Final[Mapping[str, Callable[[bytes, Secret], webhooks.WebhookEvent]]
 
 def _verify_webhook(args: argparse.Namespace) -> int:
     given = None if args.secret_key is None else args.secret_key.reveal()
-    secret = Secret(credential("secret_key", given, ENV_SECRET_KEY, secret=True))
+    secret = secret_credential("secret_key", given, ENV_SECRET_KEY)
     del given
+    if isinstance(secret, ConfigurationError):
+        raise secret
     if args.file:
         try:
             with open(args.file, "rb") as f:

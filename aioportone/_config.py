@@ -15,6 +15,7 @@ from urllib.parse import quote
 from yarl import URL
 
 from ._errors import ConfigurationError
+from ._secrets import Secret
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -58,16 +59,23 @@ def text(name: str, value: Any, *, secret: bool = False) -> str:
     return value
 
 
-def check_unicode(name: str, value: str) -> str:
-    """``value`` unless it holds a lone surrogate (it could not be sent as UTF-8); the error
-    gives the position, never the value."""
+def unicode_problem(value: str) -> str | None:
+    """Why ``value`` cannot be sent as UTF-8 (where its first lone surrogate is), or None;
+    the position, never the value."""
     found = _SURROGATE.search(value)
-    if found is not None:
-        raise ConfigurationError(
-            name,
-            f"character {found.start() + 1} of {len(value)} is not text (a byte that is not "
-            "UTF-8, e.g. from a mis-encoded environment variable or file)",
-        )
+    if found is None:
+        return None
+    return (
+        f"character {found.start() + 1} of {len(value)} is not text (a byte that is not "
+        "UTF-8, e.g. from a mis-encoded environment variable or file)"
+    )
+
+
+def check_unicode(name: str, value: str) -> str:
+    """``value`` unless it holds a lone surrogate (it could not be sent as UTF-8)."""
+    problem = unicode_problem(value)
+    if problem is not None:
+        raise ConfigurationError(name, problem)
     return value
 
 
@@ -79,6 +87,16 @@ def credential(name: str, value: Any, env: str, *, secret: bool = False) -> str:
             raise ConfigurationError(name, f"not given and ${env} is not set")
         name = f"{name} (from ${env})"
     return text(name, value, secret=secret)
+
+
+def secret_credential(name: str, value: Any, env: str) -> Secret | ConfigurationError:
+    """:func:`credential` for a secret: wrapped, or the error to raise once the caller has
+    dropped its plain copy. Raised in here, the error's traceback would pass through frames
+    (this one, the caller's) that hold the secret in plain locals."""
+    try:
+        return Secret(credential(name, value, env, secret=True))
+    except ConfigurationError as exc:
+        return exc.with_traceback(None)
 
 
 def positive_seconds(name: str, value: Any, *, maximum: float) -> float:

@@ -28,6 +28,7 @@ from ._config import (
     ENV_SECRET_KEY,
     credential,
     positive_seconds,
+    secret_credential,
     text,
     validate_base_url,
 )
@@ -68,6 +69,8 @@ FATAL_CODES = frozenset({"4016", "4099", "4001"})
 # How many of the latest tokens stay registered for redaction: a server may echo one it issued
 # before the current one.
 _RECENT_TOKENS = 4
+# Requests older than this many shifts of PortOne's clock are long answered.
+_MAX_SHIFTS = 8
 
 
 def _fatal(exc: BaseException) -> bool:
@@ -136,8 +139,10 @@ class TokenManager(SingleEntry):
         # argument below) must not show the secret among its locals.
         if isinstance(secret_key, Secret):
             secret_key = secret_key.reveal()
-        secret = Secret(credential("secret_key", secret_key, ENV_SECRET_KEY, secret=True))
+        secret = secret_credential("secret_key", secret_key, ENV_SECRET_KEY)
         del secret_key
+        if isinstance(secret, ConfigurationError):
+            raise secret
         self.lifetime = positive_seconds("lifetime", lifetime, maximum=MAX_LIFETIME)
         if self.lifetime < MIN_LIFETIME:
             # JWT times are whole seconds and a request needs a few of them to reach PortOne:
@@ -181,6 +186,10 @@ class TokenManager(SingleEntry):
         self._changed: anyio.Event | None = None
         self._running = False
         self._rejected: str | None = None
+        self._held_rejected = False  # the held token was rejected already
+        # What the held token was before shifts of PortOne's clock moved its expiry: requests
+        # in flight still carry these objects, and their rejection is the held token's.
+        self._shifted: list[Token] = []
         self._last_attempt = -_NEVER  # when the latest fetch started
         self._last_rejection = -_NEVER  # when PortOne last rejected a current token
         self._short_lived = 0  # consecutive network tokens living less than policy.min_life
@@ -268,6 +277,8 @@ class TokenManager(SingleEntry):
 
     def _forget_token(self) -> None:
         self._token = None
+        self._held_rejected = False
+        self._shifted.clear()
         self._usable_until = -_NEVER
         self._headers_for = None
 
@@ -389,9 +400,12 @@ class TokenManager(SingleEntry):
             token: The token PortOne rejected.
         """
         # Only the first rejection of a token counts: later answers to requests sent with the
-        # same token must not cut a refresh backoff short again and again.
-        if self._token is not token or self._rejected == token.value:
+        # same token must not cut a refresh backoff short again and again. Compared by
+        # identity, not value: a fresh token may have the same bytes as the rejected one (same
+        # claims in the same second), and must still be replaceable when PortOne refuses it.
+        if self._held_rejected or not self._holds(token):
             return
+        self._held_rejected = True
         self._rejected = token.value
         self._usable_until = -_NEVER
         self._backing_off = False
@@ -406,6 +420,10 @@ class TokenManager(SingleEntry):
         else:
             self._last_rejection = now
             self._request_refresh()
+
+    def _holds(self, token: Token) -> bool:
+        """Whether ``token`` is the token held now, or what it was before a clock shift."""
+        return token is self._token or any(old is token for old in self._shifted)
 
     def _request_refresh(self) -> None:
         if self._wake is None:
@@ -433,6 +451,8 @@ class TokenManager(SingleEntry):
 
     def _store(self, token: Token) -> None:
         self._token = token
+        self._held_rejected = False
+        self._shifted.clear()
         self._remember(token.value)
         self._usable_until = token.expires_at - self.policy.floor(token)
         # Never two fetches closer than min_interval, whatever lifetime the server gave.
@@ -614,6 +634,8 @@ class TokenManager(SingleEntry):
         # A server token is still the token PortOne issued: keep it (its auth-token API may be
         # down right now), but move its expiry, as seen on our clock, by the change.
         shift = self.offset.offset - before
+        self._shifted.append(token)
+        del self._shifted[:-_MAX_SHIFTS]
         self._token = replace(token, expires_at=token.expires_at - shift)
         self._usable_until -= shift
         self._due -= shift

@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
+from aioportone._config import unicode_problem
 from aioportone._errors import ConfigurationError, SignatureError
 from aioportone._events_webhook import (
     PaymentEvent,
@@ -186,10 +187,10 @@ def as_secret(secret_key: object) -> Secret:
     del secret_key
     if not key.reveal():
         raise ConfigurationError("secret_key", "must be a non-empty string (the PortOne secret)")
-    try:
-        key.reveal().encode("utf-8")
-    except UnicodeEncodeError:
-        raise ConfigurationError("secret_key", "must be valid Unicode text") from None
+    # Searched, not encoded: a UnicodeEncodeError would hold the whole secret.
+    problem = unicode_problem(key.reveal())
+    if problem is not None:
+        raise ConfigurationError("secret_key", problem)
     return key
 
 

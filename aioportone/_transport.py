@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from ._clock import Clock
@@ -124,6 +125,26 @@ class Transport:
         idempotent: bool | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 - one deadline over many awaits
         max_retries: int | None = None,
+    ) -> Any:
+        try:
+            return await self._send(method, path, json, params, idempotent, timeout, max_retries)
+        except PortOneError as exc:
+            error = exc
+        # Raised afresh from this frame, which holds no answer and no credential: the frames
+        # below keep the answer's body (an endpoint may echo the JWT), aiohttp's the headers.
+        if error.__suppress_context__:
+            error.__context__ = None
+        raise error.with_traceback(None)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        json: Any,
+        params: Mapping[str, str] | None,
+        idempotent: bool | None,
+        timeout: float | None,  # noqa: ASYNC109 - one deadline over many awaits
+        max_retries: int | None,
     ) -> Any:
         url = self._root.with_path(self._prefix + path, encoded=True)
         tokens = self.tokens
@@ -383,10 +404,27 @@ def _shown(url: URL) -> str:
 
 
 def translate(exc: BaseException, method: str, url: URL | str) -> PortOneError:
-    """aiohttp's exception as ours, chained to it; built only on the error path."""
+    """aiohttp's exception as ours, chained to it (bared); built only on the error path."""
     error = _error_for(exc, method, _shown(url) if isinstance(url, URL) else url)
-    error.__cause__ = exc
+    error.__cause__ = _bared(exc)
     return error
+
+
+_NO_HEADERS: CIMultiDictProxy[str] = CIMultiDictProxy(CIMultiDict())
+
+
+def _bared(exc: BaseException) -> BaseException:
+    """``exc`` as a cause that shows nothing of the request: without its traceback (aiohttp's
+    frames hold the request's headers, the JWT among them) and its own chain, and without the
+    request headers a ClientResponseError keeps (its repr shows them)."""
+    if isinstance(exc, aiohttp.ClientResponseError):
+        info = exc.request_info
+        exc.request_info = aiohttp.RequestInfo(info.url, info.method, _NO_HEADERS, info.real_url)
+        exc.history = ()
+        exc.args = (exc.request_info, exc.history)
+    exc.__cause__ = exc.__context__ = None
+    exc.__suppress_context__ = True
+    return exc.with_traceback(None)
 
 
 def _error_for(exc: BaseException, method: str, shown: str) -> PortOneError:

@@ -9,6 +9,7 @@ public objects involved, the events the hook received, and the CLI's output.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -108,6 +109,33 @@ async def test_an_api_answer_echoing_the_token_is_redacted(clock: FakeClock) -> 
             )
             error = await _error_of(lambda: client.request("GET", STATUS))
     _assert_hidden(rendered(error), *map(repr, events))
+
+
+async def test_a_broken_status_line_shows_no_token(clock: FakeClock) -> None:
+    """An answer aiohttp cannot parse: the chained aiohttp error keeps no request headers."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with PortOneClient(
+            CANARY_KEY,
+            CANARY_SECRET,
+            base_url=f"http://127.0.0.1:{port}",
+            clock=clock,
+            retry=RetryPolicy(max_retries=0),
+        ) as client:
+            error = await _error_of(lambda: client.request("GET", STATUS))
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert isinstance(error, PortOneError)
+    _assert_hidden(rendered(error))
 
 
 async def test_a_dropped_refund_shows_no_token_in_its_traceback(clock: FakeClock) -> None:

@@ -16,7 +16,7 @@ import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from aioportone import AmbiguousResultError, InvalidRequestError, PaymentLink
-from aioportone.testing import FakePortOne, RecordedRequest, Refund
+from aioportone.testing import FakeClock, FakePortOne, RecordedRequest, Refund
 from tests.chaos import ChaosReport, run_chaos
 from tests.chaos.check import check_ops, check_tokens
 from tests.chaos.ops import Op
@@ -187,7 +187,9 @@ def test_checks_find_a_link_the_fake_does_not_have() -> None:
 
 def test_checks_allow_revoked_tokens_only() -> None:
     """A refused JWT the run revoked is fine; an expired one the client sent is counted."""
-    fake = FakePortOne()
+    # On a fake clock: the fake mints whole seconds, so the wall clock's fraction would decide
+    # between "4 s" and "5 s".
+    fake = FakePortOne(clock=FakeClock())
     revoked, expired = fake.mint(lifetime=60), fake.mint(lifetime=1)
     fake.revoke(revoked)
     for token in (revoked, expired):

@@ -191,6 +191,23 @@ def test_far_offset_needs_agreeing_answers() -> None:
     assert offset.offset == pytest.approx(3600.5)
 
 
+async def test_revoked_token_is_replaced_after_portone_clock_moved(
+    fake: FakePortOne, clock: FakeClock
+) -> None:
+    """PortOne's Date two hours off, then it revokes the token: the next request still succeeds."""
+    async with server_client(fake, clock) as portone:
+        fake.skew = -2 * HOUR
+        # A far Date waits for agreement; the refusal below corroborates it and moves the
+        # token's expiry, which must not keep the revoked token in use.
+        assert await outcome(portone, clock) is None
+        revoked = portone.tokens.current().value
+        fake.revoke(revoked)
+        assert await outcome(portone, clock) is None
+        assert await outcome(portone, clock) is None
+        assert portone.tokens.current().value != revoked
+        assert portone.tokens.offset.offset == pytest.approx(-2 * HOUR, abs=2)
+
+
 def test_policy_fields_are_checked() -> None:
     """A RefreshPolicy with a bad field is refused naming that field."""
     from aioportone import ConfigurationError
