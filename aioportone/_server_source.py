@@ -24,7 +24,7 @@ from ._token import Token
 from ._transport import translate
 
 if TYPE_CHECKING:
-    from ._manager import TokenManager
+    from ._seams import ServerCredentials
 
 __all__ = ["AUTH_TOKEN_PATH", "MAX_ANSWER_BYTES", "InvalidServerTokenError", "ServerTokenSource"]
 
@@ -65,7 +65,7 @@ class ServerTokenSource:
 
     name = "server"
 
-    def __init__(self, *, manager: TokenManager, timeout: float = 30.0) -> None:
+    def __init__(self, *, manager: ServerCredentials, timeout: float = 30.0) -> None:
         self._manager = manager
         self._url = str(manager.base_url) + AUTH_TOKEN_PATH
         self._timeout = aiohttp.ClientTimeout(total=timeout)

@@ -21,7 +21,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 
 from .. import _jwt
 from .._clock import Clock, SystemClock
-from .._manager import CLIENT_KEY_HEADER
+from .._headers import AUTHORIZATION_HEADER, CLIENT_KEY_HEADER
 from ._state import FakeState
 
 __all__ = ["DEMO_CLIENT_KEY", "DEMO_SECRET_KEY", "FakePortOne", "Fault", "RecordedRequest"]
@@ -436,7 +436,7 @@ class FakePortOne(AsyncContextManagerMixin):
         key = self._keys.get(client_key)
         if key is None:
             return "unknown client key"
-        auth = headers.get("Authorization", "")
+        auth = headers.get(AUTHORIZATION_HEADER, "")
         if not auth.startswith("Bearer "):
             return "missing bearer token"
         token = auth[len("Bearer ") :]

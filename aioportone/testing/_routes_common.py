@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .._manager import CLIENT_KEY_HEADER, SUB_MERCHANT_HEADER
+from .._headers import CLIENT_KEY_HEADER, SUB_MERCHANT_HEADER
 from ._fake import portone_error
 
 __all__ = [
