@@ -11,23 +11,24 @@ from aiohttp import web
 
 from .._errors import ConfigurationError
 from .._signatures import sign_payment_request
-from ._fake import envelope, portone_error
 from ._records import FINAL_LINK_STATUSES, PaymentLink, iso_time
 from ._routes_common import (
     CLIENT_KEY_HEADER,
     bad_amount,
     bad_environment,
+    envelope,
     invalid,
     json_object,
     key_mismatch,
     missing_field,
     owner_key,
+    portone_error,
     required,
     unknown_reference,
 )
 
 if TYPE_CHECKING:
-    from ._fake import FakePortOne
+    from ._routes_common import Server
 
 __all__ = ["install"]
 
@@ -58,7 +59,7 @@ SIGNATURE_REQUIRED = (
 )
 
 
-def install(app: web.Application, fake: FakePortOne) -> None:
+def install(app: web.Application, fake: Server) -> None:
     routes = _PaymentRoutes(fake)
     add = app.router
     add.add_post("/api/paymentLink", routes.create_link)
@@ -94,7 +95,7 @@ def _is_amount(value: Any) -> bool:
 
 
 class _PaymentRoutes:
-    def __init__(self, fake: FakePortOne) -> None:
+    def __init__(self, fake: Server) -> None:
         self.fake = fake
 
     def _sign(self, key: str, body: dict[str, Any]) -> str | web.Response:

@@ -32,7 +32,7 @@ from ._state_subscriptions import (
 )
 
 if TYPE_CHECKING:
-    from ._fake import FakePortOne
+    from ._routes_common import Server
 
 __all__ = ["install"]
 
@@ -75,7 +75,7 @@ PERIODS = ("H", "D", "W", "M", "Q", "Y")
 SOURCES = ("default", "api", "checkout")
 
 
-def install(app: web.Application, fake: FakePortOne) -> None:
+def install(app: web.Application, fake: Server) -> None:
     routes = _SubscriptionRoutes(fake)
     add = app.router
     add.add_post("/api/subscription/createPlan", routes.create_plan)
@@ -123,7 +123,7 @@ def _is_count(value: Any) -> bool:
 
 
 class _SubscriptionRoutes:
-    def __init__(self, fake: FakePortOne) -> None:
+    def __init__(self, fake: Server) -> None:
         self.fake = fake
 
     @property

@@ -34,7 +34,7 @@ from ._records import (
 from ._state_subscriptions import SubscriptionBook
 
 if TYPE_CHECKING:
-    from ._fake import FakePortOne
+    from ._context import Host
 
 # The records are re-exported: aioportone.testing imports Transaction from this module.
 __all__ = ["Delivery", "FakeState", "PaymentLink", "Refund", "Transaction", "WebhookEndpoint"]
@@ -49,7 +49,7 @@ class FakeState:
         fake: The fake server it belongs to.
     """
 
-    def __init__(self, fake: FakePortOne) -> None:
+    def __init__(self, fake: Host) -> None:
         self._fake = fake
         self._seq = itertools.count(1)
         self.transactions: dict[str, Transaction] = {}  # by merchant_order_ref

@@ -26,8 +26,7 @@ import aiohttp
 from ._records import Delivery, Transaction, iso_time, json_number
 
 if TYPE_CHECKING:
-    from ._fake import FakePortOne
-    from ._state import FakeState
+    from ._context import Host, Ledger
 
 __all__ = ["Plan", "Subscription", "SubscriptionBook", "portone_number", "portone_signature"]
 
@@ -260,7 +259,7 @@ class SubscriptionBook:
             be looked up and refunded like any payment).
     """
 
-    def __init__(self, fake: FakePortOne, state: FakeState) -> None:
+    def __init__(self, fake: Host, state: Ledger) -> None:
         self._fake = fake
         self._state = state
         self.plans: dict[str, Plan] = {}
