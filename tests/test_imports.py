@@ -12,8 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import aioportone
 
 PACKAGE_ROOT = Path(aioportone.__file__).parent
@@ -137,11 +135,11 @@ sys.exit(1 if failed else 0)
 
 
 def test_every_module_imports_on_its_own() -> None:
-    """Each module imports with no other aioportone module loaded, so no import order hides a cycle."""
+    """Each module imports with no other aioportone module loaded: no import order hides a cycle."""
     # One interpreter for all: the package's modules are dropped before each import, the
     # third-party ones (aiohttp, anyio...) stay loaded since they cannot close a cycle of ours.
     names = sorted(MODULES)
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 - this interpreter, this package
         [sys.executable, "-W", "error", "-c", _IMPORT_EACH, *names],
         capture_output=True,
         text=True,

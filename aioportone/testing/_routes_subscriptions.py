@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from ._recipes import portone_signature, signed_fields
 from ._routes_common import (
     CLIENT_KEY_HEADER,
     ENVIRONMENTS,
@@ -27,8 +28,6 @@ from ._state_subscriptions import (
     Plan,
     Subscription,
     SubscriptionBook,
-    portone_number,
-    portone_signature,
 )
 
 if TYPE_CHECKING:
@@ -156,14 +155,7 @@ class _SubscriptionRoutes:
         """Whether ``signature_hash`` is the recipe over ``names`` (client_key: the caller)."""
         key = request.headers.get(CLIENT_KEY_HEADER, "")
         try:
-            fields = {
-                name: key
-                if name == "client_key"
-                else portone_number(body[name])
-                if name in ("amount", "frequency", "quantity")
-                else str(body[name])
-                for name in names
-            }
+            fields = signed_fields({**body, "client_key": key}, names)
         except (KeyError, TypeError):
             return False
         expected = portone_signature(self.fake.merchants[key], fields).encode()
