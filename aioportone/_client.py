@@ -205,6 +205,7 @@ class PortOneClient(SingleEntry):
             sub_merchant_key=sub_merchant_key,
             base_url=base_url,
             wait_timeout=wait_timeout,
+            timeout=self.timeout,
             policy=policy,
             on_event=on_event,
             clock=self._clock,

@@ -11,8 +11,10 @@
     ├── PoolTimeoutError            no connection slot in time: the request was never sent
     ├── AmbiguousResultError        a money-moving request may or may not have been processed
     ├── TokenError                  no usable JWT could be obtained
+    │   ├── InvalidServerTokenError PortOne's auth-token answer held no usable token
     │   └── TokenUnavailableError   waited for a refresh past the deadline
     ├── SignatureError              a webhook / redirect signature is missing or wrong
+    │   └── WebhookPayloadError     the body is not a JSON object (aioportone.webhooks)
     └── APIError                    PortOne answered with an error (any HTTP status)
         ├── AuthenticationError     4054 bad JWT, 4016 unknown key, 4099 wrong secret, ...
         ├── InvalidRequestError     4001 and other 4xxx validation errors
@@ -41,6 +43,7 @@ __all__ = [
     "ConnectError",
     "DuplicateError",
     "InvalidRequestError",
+    "InvalidServerTokenError",
     "NotFoundError",
     "PoolTimeoutError",
     "PortOneError",
@@ -172,6 +175,10 @@ class TokenError(PortOneError):
     """No usable JWT could be obtained."""
 
 
+class InvalidServerTokenError(TokenError):
+    """PortOne's answer held no usable token (malformed, wrong signature, issuer or subject)."""
+
+
 class TokenUnavailableError(TokenError):
     """No usable JWT now: a request waited past ``wait_timeout``, ``current()`` found none
     while a refresh was under way, or the manager is not running.
@@ -273,24 +280,17 @@ class ServerError(APIError):
     """PortOne or a payment provider behind it failed (HTTP 5xx or a ``5xxx`` code)."""
 
 
-def copy_error(err: PortOneError) -> PortOneError:
-    """A new exception equal to ``err`` and caused by it (for raising in several tasks)."""
-    copy: PortOneError
-    if isinstance(err, APIError):
-        copy = type(err)(
-            status=err.status,
-            code=err.code,
-            reason=err.reason,
-            message=err.message,
-            body=err.body,
-            method=err.method,
-            url=err.url,
-            retry_after=err.retry_after,
-        )
-    elif isinstance(err, ConfigurationError):
-        copy = ConfigurationError(err.argument, err.problem)
-    else:
-        copy = TokenError(str(err))
+def copy_error(err: _E) -> _E:
+    """A new exception of ``err``'s class, with its message and attributes, caused by it.
+
+    One exception object raised in several tasks would have its traceback grow with each;
+    each waiter gets its own copy instead. Rebuilt the way pickling rebuilds it, so every
+    class (and every attribute it carries) survives, whatever its constructor takes.
+
+    Args:
+        err: The error to copy.
+    """
+    copy = _restore(type(err), err.args, dict(err.__dict__))
     copy.__cause__ = err
     return copy
 

@@ -42,6 +42,7 @@ from ._errors import (
     TokenUnavailableError,
     copy_error,
 )
+from ._headers import AUTHORIZATION_HEADER, CLIENT_KEY_HEADER, SUB_MERCHANT_HEADER
 from ._middleware import auth_middleware
 from ._observe import EventHook, Observer, TokenEvent, describe, report_internal_error
 from ._secrets import KNOWN, Secret, redact
@@ -51,8 +52,6 @@ from ._token import RefreshPolicy, Token
 
 __all__ = ["TokenManager"]
 
-CLIENT_KEY_HEADER = "X-Portone-Client-Key"
-SUB_MERCHANT_HEADER = "X-Portone-SubMerchant-Key"
 _NEVER = float("inf")
 # PortOne's own tokens live 6 hours; a locally minted token far beyond that is a typo that would
 # make a leaked token useful for a long time.
@@ -108,6 +107,8 @@ class TokenManager(SingleEntry):
             so a session of your own must send its requests to the same one.
         wait_timeout: Seconds :meth:`get` waits for a token when none is usable (at most
             3600).
+        timeout: Seconds one call to PortOne's auth-token API may take, with
+            ``token_source="server"`` (at most 600); ``PortOneClient`` passes its own ``timeout``.
         retry_on_token_rejection: Whether a request PortOne answers with 4054 (the JWT is
             invalid or expired) is sent once more with a new token.
         policy: When to refresh and how to back off; :class:`RefreshPolicy` defaults when None.
@@ -128,6 +129,7 @@ class TokenManager(SingleEntry):
         sub_merchant_key: str | None = None,
         base_url: str = DEFAULT_BASE_URL,
         wait_timeout: float = 30.0,
+        timeout: float = 30.0,
         retry_on_token_rejection: bool = True,
         policy: RefreshPolicy | None = None,
         on_event: EventHook | None = None,
@@ -157,6 +159,7 @@ class TokenManager(SingleEntry):
         )
         self.base_url = validate_base_url(base_url)
         self.wait_timeout = positive_seconds("wait_timeout", wait_timeout, maximum=3600)
+        self.timeout = positive_seconds("timeout", timeout, maximum=600)
         self.clock: Clock = clock or SystemClock()
         self.policy = policy or RefreshPolicy()
         self.offset = ServerClockOffset()
@@ -207,7 +210,7 @@ class TokenManager(SingleEntry):
         if spec == "server":
             from ._server_source import ServerTokenSource
 
-            return ServerTokenSource(manager=self)
+            return ServerTokenSource(manager=self, timeout=self.timeout)
         if isinstance(spec, TokenSource):
             return spec
         raise ConfigurationError("token_source", "must be 'local', 'server' or a TokenSource")
@@ -597,7 +600,7 @@ class TokenManager(SingleEntry):
         cached = self._headers_for
         if cached is not None and cached[0] is token:
             return cached[1]
-        headers = {**self._static_headers, "Authorization": "Bearer " + token.value}
+        headers = {**self._static_headers, AUTHORIZATION_HEADER: "Bearer " + token.value}
         self._headers_for = (token, headers)
         return headers
 

@@ -33,7 +33,7 @@ from ._retry import decide, moves_money
 from ._transport import learn_clock
 
 if TYPE_CHECKING:
-    from ._manager import TokenManager
+    from ._seams import TokenHolder
 
 __all__ = ["auth_middleware"]
 
@@ -43,7 +43,7 @@ _MAX_REJECTION_SIZE = 64 * 1024
 
 
 async def auth_middleware(
-    tokens: TokenManager, req: ClientRequest, handler: ClientHandlerType
+    tokens: TokenHolder, req: ClientRequest, handler: ClientHandlerType
 ) -> ClientResponse:
     # Only the PortOne origin gets credentials. aiohttp drops Authorization when a redirect
     # leaves the origin, then runs the middlewares again for the next hop; a middleware that

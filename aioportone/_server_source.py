@@ -19,23 +19,19 @@ import aiohttp
 
 from . import _jwt
 from ._decipher import decipher
-from ._errors import PortOneError, TokenError
+from ._errors import InvalidServerTokenError, PortOneError
 from ._token import Token
 from ._transport import translate
 
 if TYPE_CHECKING:
-    from ._manager import TokenManager
+    from ._seams import ServerCredentials
 
-__all__ = ["AUTH_TOKEN_PATH", "MAX_ANSWER_BYTES", "InvalidServerTokenError", "ServerTokenSource"]
+__all__ = ["AUTH_TOKEN_PATH", "MAX_ANSWER_BYTES", "ServerTokenSource"]
 
 AUTH_TOKEN_PATH = "/api/merchant/auth-token"
 # PortOne's answer is ~300 bytes; anything far larger is not a token answer, and reading it
 # whole would let a broken or hostile server fill our memory.
 MAX_ANSWER_BYTES = 64 * 1024
-
-
-class InvalidServerTokenError(TokenError):
-    """PortOne's answer held no usable token (malformed, wrong signature, issuer or subject)."""
 
 
 class _AnswerTooLarge(Exception):
@@ -65,7 +61,7 @@ class ServerTokenSource:
 
     name = "server"
 
-    def __init__(self, *, manager: TokenManager, timeout: float = 30.0) -> None:
+    def __init__(self, *, manager: ServerCredentials, timeout: float = 30.0) -> None:
         self._manager = manager
         self._url = str(manager.base_url) + AUTH_TOKEN_PATH
         self._timeout = aiohttp.ClientTimeout(total=timeout)

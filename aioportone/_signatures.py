@@ -262,7 +262,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _text(payload: Mapping[str, Any], name: str, *, source: str | None = None) -> str:
+def _signed_text(payload: Mapping[str, Any], name: str, *, source: str | None = None) -> str:
     """The signed text of one field, as PortOne's Go server would have written it."""
     key = source or name
     if key not in payload:
@@ -309,7 +309,7 @@ def _verify_fields(
     sources: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     sources = sources or {}
-    fields = {name: _text(payload, name, source=sources.get(name)) for name in names}
+    fields = {name: _signed_text(payload, name, source=sources.get(name)) for name in names}
     try:
         _check_signature(secret, fields, payload.get(_SIGNATURE_FIELD), what=what)
     except UnicodeEncodeError:
@@ -470,14 +470,15 @@ def parse_refund_webhook(payload: bytes | str | Mapping[str, Any]) -> RefundEven
             raise WebhookPayloadError(f"refund webhook field 'amount' {exc.problem}") from None
     return RefundEvent(
         order_ref=order_ref,
-        refund_id=_optional_text(data, "refund_id"),
-        refund_status=_optional_text(data, "refund_status"),
+        refund_id=_string_or_none(data, "refund_id"),
+        refund_status=_string_or_none(data, "refund_status"),
         amount=amount,
-        currency=_optional_text(data, "currency"),
+        currency=_string_or_none(data, "currency"),
         raw=frozen(data),
     )
 
 
-def _optional_text(data: Mapping[str, Any], name: str) -> str | None:
+def _string_or_none(data: Mapping[str, Any], name: str) -> str | None:
+    """``data[name]`` when it is a string, else None."""
     value = data.get(name)
     return value if isinstance(value, str) else None

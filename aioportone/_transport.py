@@ -40,7 +40,7 @@ from ._observe import describe, log_event, report_internal_error
 from ._retry import Decision, Failure, RequestEvent, RetryBudget, RetryPolicy, decide, moves_money
 
 if TYPE_CHECKING:
-    from ._manager import TokenManager
+    from ._seams import TokenHolder
     from ._token import Token
 
 __all__ = ["MAX_RESPONSE_SIZE", "RetryPolicy", "Transport", "learn_clock", "read_limited"]
@@ -77,7 +77,7 @@ class Transport:
         *,
         session: aiohttp.ClientSession,
         owns_session: bool,
-        tokens: TokenManager,
+        tokens: TokenHolder,
         timeout: float,
         retry: RetryPolicy,
         clock: Clock,
@@ -383,7 +383,7 @@ class Transport:
             report_internal_error(exc, "aioportone.request.hook_failed")
 
 
-def learn_clock(tokens: TokenManager, headers: Mapping[str, str]) -> None:
+def learn_clock(tokens: TokenHolder, headers: Mapping[str, str]) -> None:
     """Let the manager learn PortOne's clock from an answer; a ``Date`` it cannot digest must
     not turn an answer already received (perhaps to a refund) into a crash."""
     try:

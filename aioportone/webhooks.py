@@ -33,17 +33,17 @@ from aioportone._events_webhook import (
     SubscriptionLinkEvent,
     WebhookEvent,
 )
-from aioportone._observe import is_async_callable
-from aioportone._secrets import Secret
+from aioportone._observe import is_async_callable as _is_async_callable
+from aioportone._secrets import Secret as _Secret
 from aioportone._signatures import (
     WebhookPayloadError,
-    as_secret,
     parse_refund_webhook,
     verify_payment_link_webhook,
     verify_payment_webhook,
     verify_redirect,
     verify_subscription_link_webhook,
 )
+from aioportone._signatures import as_secret as _as_secret
 
 __all__ = [
     "Handler",
@@ -68,7 +68,7 @@ WebhookKind = Literal["payment", "payment_link", "subscription_link", "refund"]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 """An ``aiohttp.web`` request handler, as :func:`webhook_handler` returns."""
 
-_PARSERS: Final[Mapping[str, Callable[[bytes, Secret], WebhookEvent]]] = {
+_PARSERS: Final[Mapping[str, Callable[[bytes, _Secret], WebhookEvent]]] = {
     "payment": verify_payment_webhook,
     "payment_link": verify_payment_link_webhook,
     "subscription_link": verify_subscription_link_webhook,
@@ -135,13 +135,13 @@ def webhook_handler(
     """
     # The handler's closure keeps the wrapper only: a traceback through it (``on_event``
     # raising) shows ``Secret(<n chars>)`` among its locals, never the secret.
-    key = as_secret(secret_key)
+    key = _as_secret(secret_key)
     del secret_key
     if kind not in _PARSERS:
         raise ConfigurationError("kind", f"must be one of {', '.join(_PARSERS)}, not {kind!r}")
     # Checked here, not at the first delivery: a handler that cannot await the callback would
     # answer 500 to every webhook, and PortOne would deliver each event again.
-    if not callable(on_event) or not is_async_callable(on_event):
+    if not callable(on_event) or not _is_async_callable(on_event):
         raise ConfigurationError(
             "on_event", "must be an 'async def' function (or async callable) taking the event"
         )

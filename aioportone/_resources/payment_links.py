@@ -33,7 +33,7 @@ from ._validate import (
 )
 
 if TYPE_CHECKING:
-    from .._client import PortOneClient
+    from ._base import Caller
 
 __all__ = ["PaymentLinks"]
 
@@ -73,7 +73,7 @@ class PaymentLinks:
         client: The client whose requests it makes (built by :class:`PortOneClient`).
     """
 
-    def __init__(self, client: PortOneClient) -> None:
+    def __init__(self, client: Caller) -> None:
         self._client = client
 
     async def create(

@@ -24,7 +24,7 @@ from ._validate import (
 )
 
 if TYPE_CHECKING:
-    from .._client import PortOneClient
+    from ._base import Caller
 
 __all__ = ["Beneficiaries", "VirtualAccounts"]
 
@@ -39,7 +39,7 @@ class Beneficiaries:
         client: The client whose requests it makes (built by :class:`PortOneClient`).
     """
 
-    def __init__(self, client: PortOneClient) -> None:
+    def __init__(self, client: Caller) -> None:
         self._client = client
 
     async def create(
@@ -194,7 +194,7 @@ class VirtualAccounts:
         client: The client whose requests it makes (built by :class:`PortOneClient`).
     """
 
-    def __init__(self, client: PortOneClient) -> None:
+    def __init__(self, client: Caller) -> None:
         self._client = client
 
     async def list(self, *, environment: Environment | None = None) -> tuple[VirtualAccount, ...]:

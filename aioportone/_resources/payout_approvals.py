@@ -16,7 +16,7 @@ from ._payout_common import outcome_unknown
 from ._validate import Environment, check_choice, check_environment, expect_object, free_text
 
 if TYPE_CHECKING:
-    from .._client import PortOneClient
+    from ._base import Caller
 
 __all__ = ["PayoutApprovals"]
 
@@ -47,7 +47,7 @@ class PayoutApprovals:
         client: The client whose requests it makes (built by :class:`PortOneClient`).
     """
 
-    def __init__(self, client: PortOneClient) -> None:
+    def __init__(self, client: Caller) -> None:
         self._client = client
 
     async def send_otp(

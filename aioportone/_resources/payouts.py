@@ -36,7 +36,7 @@ from .payout_accounts import Beneficiaries, VirtualAccounts
 from .payout_approvals import PayoutApprovals
 
 if TYPE_CHECKING:
-    from .._client import PortOneClient
+    from ._base import Caller
 
 __all__ = ["Payouts"]
 
@@ -55,7 +55,7 @@ class Payouts:
         client: The client whose requests it makes (built by :class:`PortOneClient`).
     """
 
-    def __init__(self, client: PortOneClient) -> None:
+    def __init__(self, client: Caller) -> None:
         self._client = client
         self.beneficiaries = Beneficiaries(client)
         self.virtual_accounts = VirtualAccounts(client)

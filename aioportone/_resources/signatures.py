@@ -10,7 +10,7 @@ from .._errors import APIError
 from ._validate import check_currency, check_url, expect_object, wire_amount
 
 if TYPE_CHECKING:
-    from .._client import PortOneClient
+    from ._base import Caller
 
 __all__ = ["Signatures"]
 
@@ -23,7 +23,7 @@ class Signatures:
         client: The client whose requests it makes (built by :class:`PortOneClient`).
     """
 
-    def __init__(self, client: PortOneClient) -> None:
+    def __init__(self, client: Caller) -> None:
         self._client = client
 
     async def generate(

@@ -19,7 +19,7 @@ from ._validate import (
 )
 
 if TYPE_CHECKING:
-    from .._client import PortOneClient
+    from ._base import Caller
 
 __all__ = ["Transactions"]
 
@@ -34,7 +34,7 @@ class Transactions:
         client: The client whose requests it makes (built by :class:`PortOneClient`).
     """
 
-    def __init__(self, client: PortOneClient) -> None:
+    def __init__(self, client: Caller) -> None:
         self._client = client
 
     async def status(self, merchant_order_ref: str) -> TransactionStatus:

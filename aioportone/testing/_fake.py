@@ -21,7 +21,9 @@ from multidict import CIMultiDict, CIMultiDictProxy
 
 from .. import _jwt
 from .._clock import Clock, SystemClock
-from .._manager import CLIENT_KEY_HEADER
+from .._headers import AUTHORIZATION_HEADER, CLIENT_KEY_HEADER
+from ._routes import install
+from ._routes_common import portone_error
 from ._state import FakeState
 
 __all__ = ["DEMO_CLIENT_KEY", "DEMO_SECRET_KEY", "FakePortOne", "Fault", "RecordedRequest"]
@@ -168,21 +170,6 @@ class Fault:
             status=status,
             headers=headers,
         )
-
-
-def portone_error(status: int, code: str, reason: str, message: str) -> web.Response:
-    """An error in PortOne's documented shape."""
-    return web.json_response(
-        {"message": message, "status_code": code, "status_reason": reason}, status=status
-    )
-
-
-def envelope(content: Any = None, message: str = "Success", **extra: Any) -> web.Response:
-    body: dict[str, Any] = {}
-    if content is not None:
-        body["content"] = content
-    body.update(message=message, status_code="2000", status_reason="SUCCESS", **extra)
-    return web.json_response(body)
 
 
 class FakePortOne(AsyncContextManagerMixin):
@@ -347,8 +334,6 @@ class FakePortOne(AsyncContextManagerMixin):
     def _make_app(self) -> web.Application:
         app = web.Application(middlewares=[self._record, self._faults, self._authenticate])
         app.on_response_prepare.append(self._date_header)
-        from ._routes import install
-
         install(app, self)
         return app
 
@@ -436,7 +421,7 @@ class FakePortOne(AsyncContextManagerMixin):
         key = self._keys.get(client_key)
         if key is None:
             return "unknown client key"
-        auth = headers.get("Authorization", "")
+        auth = headers.get(AUTHORIZATION_HEADER, "")
         if not auth.startswith("Bearer "):
             return "missing bearer token"
         token = auth[len("Bearer ") :]

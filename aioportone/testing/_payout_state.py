@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ._records import iso_time, json_number
 
 if TYPE_CHECKING:
-    from ._fake import FakePortOne
+    from ._context import Host
 
 __all__ = ["BeneficiaryRecord", "PayoutRecord", "PayoutState", "VirtualAccountRecord"]
 
@@ -153,7 +153,7 @@ class PayoutState:
         fake: The fake server it belongs to.
     """
 
-    def __init__(self, fake: FakePortOne) -> None:
+    def __init__(self, fake: Host) -> None:
         self._fake = fake
         self._seq = itertools.count(1)
         self.virtual_accounts: dict[str, VirtualAccountRecord] = {}

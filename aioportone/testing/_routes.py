@@ -7,16 +7,23 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from . import _routes_payments, _routes_payouts, _routes_refunds, _routes_subscriptions
-from ._fake import envelope, portone_error
-from ._routes_common import CLIENT_KEY_HEADER, invalid, json_object, required, unknown_reference
+from ._routes_common import (
+    CLIENT_KEY_HEADER,
+    envelope,
+    invalid,
+    json_object,
+    portone_error,
+    required,
+    unknown_reference,
+)
 
 if TYPE_CHECKING:
-    from ._fake import FakePortOne
+    from ._routes_common import Server
 
 __all__ = ["install"]
 
 
-def install(app: web.Application, fake: FakePortOne) -> None:
+def install(app: web.Application, fake: Server) -> None:
     routes = _Routes(fake)
     app.router.add_post("/api/merchant/auth-token", routes.auth_token)
     app.router.add_get("/api/transaction/{merchant_order_ref}/status", routes.transaction_status)
@@ -28,7 +35,7 @@ def install(app: web.Application, fake: FakePortOne) -> None:
 
 
 class _Routes:
-    def __init__(self, fake: FakePortOne) -> None:
+    def __init__(self, fake: Server) -> None:
         self.fake = fake
 
     async def auth_token(self, request: web.Request) -> web.Response:

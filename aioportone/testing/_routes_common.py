@@ -1,31 +1,66 @@
-"""Request checks the fake's routes share, answering in PortOne's documented error shapes."""
+"""What the fake's routes share: request checks and answers in PortOne's documented shapes."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from typing import Any
+from collections.abc import Collection, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aiohttp import web
 
-from .._manager import CLIENT_KEY_HEADER, SUB_MERCHANT_HEADER
-from ._fake import portone_error
+from .._headers import CLIENT_KEY_HEADER, SUB_MERCHANT_HEADER
+
+if TYPE_CHECKING:
+    from ._state import FakeState
 
 __all__ = [
     "CLIENT_KEY_HEADER",
     "ENVIRONMENTS",
     "SUB_MERCHANT_HEADER",
+    "Server",
     "bad_amount",
     "bad_environment",
+    "envelope",
     "invalid",
     "json_object",
     "key_mismatch",
     "missing_field",
     "owner_key",
+    "portone_error",
     "required",
     "unknown_reference",
 ]
 
 ENVIRONMENTS = ("live", "sandbox")
+
+
+class Server(Protocol):
+    """The fake server as its routes see it: its merchants, its time, its state, its tokens."""
+
+    @property
+    def merchants(self) -> Mapping[str, str]: ...
+    @property
+    def state(self) -> FakeState: ...
+    @property
+    def token_lifetime(self) -> int: ...
+
+    def now(self) -> float: ...
+
+    def mint(self, client_key: str = ..., lifetime: int | None = None) -> str: ...
+
+
+def portone_error(status: int, code: str, reason: str, message: str) -> web.Response:
+    """An error in PortOne's documented shape."""
+    return web.json_response(
+        {"message": message, "status_code": code, "status_reason": reason}, status=status
+    )
+
+
+def envelope(content: Any = None, message: str = "Success", **extra: Any) -> web.Response:
+    body: dict[str, Any] = {}
+    if content is not None:
+        body["content"] = content
+    body.update(message=message, status_code="2000", status_reason="SUCCESS", **extra)
+    return web.json_response(body)
 
 
 async def json_object(request: web.Request) -> dict[str, Any] | None:

@@ -9,25 +9,25 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .._errors import ConfigurationError
-from .._signatures import sign_payment_request
-from ._fake import envelope, portone_error
+from ._recipes import PAYMENT_REQUEST_FIELDS, portone_signature, signed_fields
 from ._records import FINAL_LINK_STATUSES, PaymentLink, iso_time
 from ._routes_common import (
     CLIENT_KEY_HEADER,
     bad_amount,
     bad_environment,
+    envelope,
     invalid,
     json_object,
     key_mismatch,
     missing_field,
     owner_key,
+    portone_error,
     required,
     unknown_reference,
 )
 
 if TYPE_CHECKING:
-    from ._fake import FakePortOne
+    from ._routes_common import Server
 
 __all__ = ["install"]
 
@@ -58,7 +58,7 @@ SIGNATURE_REQUIRED = (
 )
 
 
-def install(app: web.Application, fake: FakePortOne) -> None:
+def install(app: web.Application, fake: Server) -> None:
     routes = _PaymentRoutes(fake)
     add = app.router
     add.add_post("/api/paymentLink", routes.create_link)
@@ -94,24 +94,19 @@ def _is_amount(value: Any) -> bool:
 
 
 class _PaymentRoutes:
-    def __init__(self, fake: FakePortOne) -> None:
+    def __init__(self, fake: Server) -> None:
         self.fake = fake
 
     def _sign(self, key: str, body: dict[str, Any]) -> str | web.Response:
         """The payment-request signature PortOne computes for ``body``, or a 4001 answer."""
+        for name in PAYMENT_REQUEST_FIELDS:
+            if name not in ("amount", "client_key") and not isinstance(body[name], str):
+                return invalid(f"Invalid Request, err : {name} must be a string")
         try:
-            # https://docs.portone.cloud/docs/payment-request: the six signed fields.
-            return sign_payment_request(
-                secret_key=self.fake.merchants[key],
-                portone_key=key,
-                amount=body["amount"],
-                currency=body["currency"],
-                merchant_order_id=body["merchant_order_id"],
-                success_url=body["success_url"],
-                failure_url=body["failure_url"],
-            )
-        except ConfigurationError as exc:
-            return invalid(f"Invalid Request, err : {exc}")
+            fields = signed_fields({**body, "client_key": key}, PAYMENT_REQUEST_FIELDS)
+        except TypeError:
+            return invalid("Invalid Request, err : amount must be a number")
+        return portone_signature(self.fake.merchants[key], fields)
 
     # -- payment links --------------------------------------------------------------------------
 

@@ -13,23 +13,24 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from ._fake import envelope, portone_error
 from ._routes_common import (
     CLIENT_KEY_HEADER,
     bad_amount,
     bad_environment,
+    envelope,
     invalid,
     json_object,
     key_mismatch,
     missing_field,
     owner_key,
+    portone_error,
     required,
     unknown_reference,
 )
 
 if TYPE_CHECKING:
-    from ._fake import FakePortOne
     from ._payout_state import PayoutRecord, PayoutState, VirtualAccountRecord
+    from ._routes_common import Server
 
 __all__ = ["install"]
 
@@ -74,7 +75,7 @@ APPROVAL_REQUIRED = (
 _WINDOW = "%Y-%m-%d %H:%M:%S"
 
 
-def install(app: web.Application, fake: FakePortOne) -> None:
+def install(app: web.Application, fake: Server) -> None:
     routes = _PayoutRoutes(fake)
     add = app.router
     add.add_post("/api/payout/transaction", routes.create)
@@ -135,7 +136,7 @@ def _page(found: list[dict[str, Any]], page: int, size: int) -> dict[str, Any]:
 
 
 class _PayoutRoutes:
-    def __init__(self, fake: FakePortOne) -> None:
+    def __init__(self, fake: Server) -> None:
         self.fake = fake
 
     @property

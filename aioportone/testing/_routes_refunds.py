@@ -7,22 +7,23 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from ._fake import envelope, portone_error
 from ._records import Refund, Transaction, json_number
 from ._routes_common import (
     bad_amount,
     bad_environment,
+    envelope,
     invalid,
     json_object,
     key_mismatch,
     missing_field,
     owner_key,
+    portone_error,
     required,
     unknown_reference,
 )
 
 if TYPE_CHECKING:
-    from ._fake import FakePortOne
+    from ._routes_common import Server
 
 __all__ = ["install"]
 
@@ -49,7 +50,7 @@ WEBHOOK_TYPES = frozenset(
 )
 
 
-def install(app: web.Application, fake: FakePortOne) -> None:
+def install(app: web.Application, fake: Server) -> None:
     routes = _RefundRoutes(fake)
     app.router.add_post("/api/refund/{order_ref}", routes.create_refund)
     app.router.add_get("/api/refund/{order_ref}", routes.get_refunds)
@@ -75,7 +76,7 @@ _BAD_ENVIRONMENT = "Invalid environment"
 
 
 class _RefundRoutes:
-    def __init__(self, fake: FakePortOne) -> None:
+    def __init__(self, fake: Server) -> None:
         self.fake = fake
 
     def _transaction(self, request: web.Request) -> Transaction | None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from ._recipes import portone_signature, signed_fields
 from ._routes_common import (
     CLIENT_KEY_HEADER,
     ENVIRONMENTS,
@@ -27,12 +28,10 @@ from ._state_subscriptions import (
     Plan,
     Subscription,
     SubscriptionBook,
-    portone_number,
-    portone_signature,
 )
 
 if TYPE_CHECKING:
-    from ._fake import FakePortOne
+    from ._routes_common import Server
 
 __all__ = ["install"]
 
@@ -75,7 +74,7 @@ PERIODS = ("H", "D", "W", "M", "Q", "Y")
 SOURCES = ("default", "api", "checkout")
 
 
-def install(app: web.Application, fake: FakePortOne) -> None:
+def install(app: web.Application, fake: Server) -> None:
     routes = _SubscriptionRoutes(fake)
     add = app.router
     add.add_post("/api/subscription/createPlan", routes.create_plan)
@@ -123,7 +122,7 @@ def _is_count(value: Any) -> bool:
 
 
 class _SubscriptionRoutes:
-    def __init__(self, fake: FakePortOne) -> None:
+    def __init__(self, fake: Server) -> None:
         self.fake = fake
 
     @property
@@ -156,14 +155,7 @@ class _SubscriptionRoutes:
         """Whether ``signature_hash`` is the recipe over ``names`` (client_key: the caller)."""
         key = request.headers.get(CLIENT_KEY_HEADER, "")
         try:
-            fields = {
-                name: key
-                if name == "client_key"
-                else portone_number(body[name])
-                if name in ("amount", "frequency", "quantity")
-                else str(body[name])
-                for name in names
-            }
+            fields = signed_fields({**body, "client_key": key}, names)
         except (KeyError, TypeError):
             return False
         expected = portone_signature(self.fake.merchants[key], fields).encode()

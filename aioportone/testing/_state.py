@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from .._secrets import Secret
-from .._signatures import (
-    _PAYMENT_LINK_WEBHOOK_FIELDS,
-    _PAYMENT_WEBHOOK_FIELDS,
-    _compute,
-    format_amount,
-)
 from ._payout_state import PayoutState
+from ._recipes import (
+    PAYMENT_LINK_WEBHOOK_FIELDS,
+    PAYMENT_WEBHOOK_FIELDS,
+    portone_signature,
+    signed_fields,
+)
 from ._records import (
     FINAL_LINK_STATUSES,
     Delivery,
@@ -34,7 +33,7 @@ from ._records import (
 from ._state_subscriptions import SubscriptionBook
 
 if TYPE_CHECKING:
-    from ._fake import FakePortOne
+    from ._context import Host
 
 # The records are re-exported: aioportone.testing imports Transaction from this module.
 __all__ = ["Delivery", "FakeState", "PaymentLink", "Refund", "Transaction", "WebhookEndpoint"]
@@ -49,7 +48,7 @@ class FakeState:
         fake: The fake server it belongs to.
     """
 
-    def __init__(self, fake: FakePortOne) -> None:
+    def __init__(self, fake: Host) -> None:
         self._fake = fake
         self._seq = itertools.count(1)
         self.transactions: dict[str, Transaction] = {}  # by merchant_order_ref
@@ -224,7 +223,7 @@ class FakeState:
             "link_order_ref": txn.link_order_ref,
             "environment": txn.environment,
         }
-        return self._signed(payload, _PAYMENT_WEBHOOK_FIELDS, self._owner_of(txn))
+        return self._signed(payload, PAYMENT_WEBHOOK_FIELDS, self._owner_of(txn))
 
     def payment_link_webhook(self, link: PaymentLink) -> dict[str, Any]:
         """The payment-link webhook PortOne sends for ``link``, signed.
@@ -248,7 +247,7 @@ class FakeState:
             "created_at": iso_time(link.created_at),
         }
         fields = {**payload, "country_code": payload["countryCode"]}
-        signed = self._signed(fields, _PAYMENT_LINK_WEBHOOK_FIELDS, link.owner_key)
+        signed = self._signed(fields, PAYMENT_LINK_WEBHOOK_FIELDS, link.owner_key)
         return {**payload, "signature_hash": signed["signature_hash"]}
 
     def _owner_of(self, txn: Transaction) -> str:
@@ -259,11 +258,8 @@ class FakeState:
         self, payload: dict[str, Any], names: tuple[str, ...], owner_key: str
     ) -> dict[str, Any]:
         secret = self._fake.merchants.get(owner_key) or next(iter(self._fake.merchants.values()))
-        signed = {
-            name: format_amount(payload[name]) if name == "amount" else str(payload[name])
-            for name in names
-        }
-        return {**payload, "signature_hash": _compute(Secret(secret), signed)}
+        signed = portone_signature(secret, signed_fields(payload, names))
+        return {**payload, "signature_hash": signed}
 
     async def send_webhooks(self, txn: Transaction) -> list[Delivery]:
         """Post the signed payment webhook for ``txn`` to every ``payment_status`` endpoint of

@@ -12,24 +12,19 @@ docs pages, so the client's signing code is tested against an independent implem
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 import aiohttp
 
+from ._recipes import portone_signature
 from ._records import Delivery, Transaction, iso_time, json_number
 
 if TYPE_CHECKING:
-    from ._fake import FakePortOne
-    from ._state import FakeState
+    from ._context import Host, Ledger
 
-__all__ = ["Plan", "Subscription", "SubscriptionBook", "portone_number", "portone_signature"]
+__all__ = ["Plan", "Subscription", "SubscriptionBook"]
 
 # Seconds per period letter, for the fake's next-deduction dates (a month is 30 days here).
 _PERIOD_SECONDS = {"H": 3600, "D": 86400, "W": 7 * 86400, "M": 30 * 86400, "Q": 90 * 86400}
@@ -37,27 +32,6 @@ _PERIOD_SECONDS["Y"] = 365 * 86400
 # Statuses after which a subscription collects nothing more.
 # https://docs.portone.cloud/docs/subscription-link-lifecycle
 FINAL_SUBSCRIPTION_STATUSES = frozenset({"Completed", "Expired", "Cancelled"})
-
-
-def portone_number(value: Any) -> str:
-    """A JSON number as PortOne's Go server signs it: ``strconv.FormatFloat(v, 'f', -1, 64)``
-    for amounts, ``strconv.Itoa`` for whole numbers (the same text for an int)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError("not a JSON number")
-    if isinstance(value, int):
-        return str(value)
-    # Python's repr is the shortest text that reads back as the same float64, as Go's -1
-    # precision; 'f' then writes it without an exponent.
-    plain = format(Decimal(repr(value)), "f")
-    return plain.rstrip("0").rstrip(".") if "." in plain else plain
-
-
-def portone_signature(secret: str, fields: Mapping[str, str]) -> str:
-    """PortOne's request signature: the fields sorted by key, form-encoded as Go's
-    ``url.Values.Encode`` does, HMAC-SHA256 keyed with the secret, standard base64."""
-    message = urlencode(sorted(fields.items())).encode("utf-8")
-    digest = hmac.new(secret.encode("utf-8"), message, hashlib.sha256).digest()
-    return base64.b64encode(digest).decode("ascii")
 
 
 @dataclass
@@ -260,7 +234,7 @@ class SubscriptionBook:
             be looked up and refunded like any payment).
     """
 
-    def __init__(self, fake: FakePortOne, state: FakeState) -> None:
+    def __init__(self, fake: Host, state: Ledger) -> None:
         self._fake = fake
         self._state = state
         self.plans: dict[str, Plan] = {}

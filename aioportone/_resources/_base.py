@@ -1,0 +1,49 @@
+"""What a resource needs of the client: the request function and who is calling.
+
+Resources are typed against :class:`Caller`, not :class:`PortOneClient`, so the client imports
+its resources and no resource imports the client back. A stub with these members is enough to
+drive a resource in a unit test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Coroutine, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .._secrets import Secret
+    from ._validate import Environment
+
+__all__ = ["Caller"]
+
+
+class _SubMerchant(Protocol):
+    @property
+    def sub_merchant_key(self) -> str | None: ...
+
+
+class Caller(Protocol):
+    """The client as its resources use it."""
+
+    @property
+    def client_key(self) -> str: ...
+    @property
+    def environment(self) -> Environment: ...
+    @property
+    def _key_segment(self) -> str: ...
+    @property
+    def tokens(self) -> _SubMerchant: ...
+
+    def _signing_secret(self) -> Secret: ...
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Coroutine[Any, Any, Any]: ...
