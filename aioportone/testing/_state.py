@@ -22,6 +22,7 @@ from .._signatures import (
     format_amount,
 )
 from ._payout_state import PayoutState
+from ._recon_state import ReconState
 from ._records import (
     FINAL_LINK_STATUSES,
     Delivery,
@@ -32,6 +33,7 @@ from ._records import (
     iso_time,
 )
 from ._state_subscriptions import SubscriptionBook
+from ._sub_merchant_state import SubMerchantState
 
 if TYPE_CHECKING:
     from ._fake import FakePortOne
@@ -58,6 +60,8 @@ class FakeState:
         self.deliveries: list[Delivery] = []
         self.subscriptions = SubscriptionBook(fake, self)
         self.payouts = PayoutState(fake)
+        self.recon = ReconState(fake)
+        self.sub_merchants = SubMerchantState(fake)
 
     def new_ref(self, prefix: str = "") -> str:
         """A PortOne-looking reference (27 characters, like ``2YGZp22ExeOu0As61wa7i0JyMJn``).
