@@ -66,7 +66,8 @@ async def _scenario(portone: PortOneClient, fake: FakePortOne, clock: FakeClock)
         currencies=["INR"],
     )
     box = summary.box("mismatch_fee")
-    assert box is not None and box.msm_id is not None
+    assert box is not None
+    assert box.msm_id is not None
     records = portone.reconciliation.records(
         **window,
         data_source=box.data_source,
@@ -198,7 +199,8 @@ def test_the_records_example_contradicts_its_schema(spec: OpenAPI) -> None:
         answer=b"{}",
     )
     errors = _errors(spec.iter_request_errors(_request(x)))
-    assert len(errors) == 1 and "is not of type 'string'" in errors[0]
+    assert len(errors) == 1
+    assert "is not of type 'string'" in errors[0]
     with pytest.raises(ConfigurationError, match="mismatch"):
         PortOneClient(DEMO_CLIENT_KEY, DEMO_SECRET_KEY).reconciliation.records(
             start=datetime(2024, 1, 1, tzinfo=UTC),

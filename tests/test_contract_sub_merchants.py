@@ -208,7 +208,8 @@ async def test_every_sub_merchant_request_matches_the_spec(
             met.add(x.operation)
             assert len(errors) == 1, errors
             for name in defect[0]:
-                assert "is not of type 'string'" in errors[0] and name in errors[0]
+                assert "is not of type 'string'" in errors[0]
+                assert name in errors[0]
         elif errors:
             problems[str(x)] = errors
     assert problems == {}
