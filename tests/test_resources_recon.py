@@ -106,7 +106,11 @@ async def test_create_reconciles_a_known_data_source(
     fake: FakePortOne, client: PortOneClient
 ) -> None:
     """create() posts the file's names; an unknown data source is PortOne's 400."""
-    args = {"file_key": "k", "file_link": "https://f.example/k.csv", "file_name": "k.csv"}
+    args: dict[str, Any] = {
+        "file_key": "k",
+        "file_link": "https://f.example/k.csv",
+        "file_name": "k.csv",
+    }
     await client.reconciliation.create(recon_id="R1", data_source=ORDERS, **args)
     assert fake.state.recon.recons[-1]["recon_id"] == "R1"
     with pytest.raises(PortOneError, match="data source"):
@@ -174,6 +178,10 @@ async def test_bad_summary_and_create_arguments_are_refused_before_sending(
         )
     with pytest.raises(ConfigurationError, match="file_link"):
         await client.reconciliation.create(
-            recon_id="R", data_source=ORDERS, file_key="k", file_link=1, file_name="n"
-        )  # type: ignore[arg-type]
+            recon_id="R",
+            data_source=ORDERS,
+            file_key="k",
+            file_link=1,  # type: ignore[arg-type]
+            file_name="n",
+        )
     assert fake.calls("/api/recon/") == []
