@@ -217,7 +217,12 @@ def test_the_client_reads_portones_own_recon_examples(spec: OpenAPI) -> None:
     summary = ReconSummary.from_json(_example(spec, "post", "/api/recon/v3/summary"))
     fee = summary.box("mismatch_fee")
     assert fee is not None
-    assert (fee.msm_id, fee.count_sku, fee.amount_value, fee.value) == (27, 999, Decimal(351252), Decimal(28630))
+    assert (fee.msm_id, fee.count_sku, fee.amount_value, fee.value) == (
+        27,
+        999,
+        Decimal(351252),
+        Decimal(28630),
+    )
     assert summary.flows[0].source == "sale_transactions"
     listing = _example(spec, "post", "/api/recon/v3/dashboard-records")
     record = ReconRecord.from_json(listing["data"]["content"][0])
