@@ -54,10 +54,11 @@ def _window(start: Any, end: Any) -> dict[str, str]:
     return window
 
 
-def _filters(values: Mapping[str, Any]) -> dict[str, list[str]]:
+def _filters(**values: Any) -> dict[str, list[str]]:
+    """The optional list filters, under recon.yaml's names; None leaves one out."""
     body: dict[str, list[str]] = {}
-    for name, wire in _FILTERS.items():
-        value = values[name]
+    for name, value in values.items():
+        wire = _FILTERS[name]
         if value is None:
             continue
         if isinstance(value, str) or not isinstance(value, Sequence):
@@ -158,7 +159,12 @@ class Reconciliation:
             "data_source_a": text("data_source_a", data_source_a),
             "data_source_b": text("data_source_b", data_source_b),
             "record_type": check_choice("record_type", record_type, _RECORD_TYPES),
-            **_filters(locals()),
+            **_filters(
+                brand_ids=brand_ids,
+                marketplace_ids=marketplace_ids,
+                countries=countries,
+                currencies=currencies,
+            ),
             "environment": check_environment(environment, self._client.environment),
         }
         data = await self._client.request(
@@ -225,7 +231,12 @@ class Reconciliation:
             "record_type": check_choice("record_type", record_type, _RECORD_TYPES),
             "status": check_choice("status", status, _STATUSES),
             "msm_id": msm_id,
-            **_filters(locals()),
+            **_filters(
+                brand_ids=brand_ids,
+                marketplace_ids=marketplace_ids,
+                countries=countries,
+                currencies=currencies,
+            ),
             "environment": check_environment(environment, self._client.environment),
         }
         if mismatch is not None:

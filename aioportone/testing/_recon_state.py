@@ -201,13 +201,18 @@ class ReconState:
         kind = body["record_type"]
 
         def box(
-            id_: str, name: str, category: str, records: list[ReconRecordEntry], **more: Any
+            id_: str,
+            name: str,
+            category: str,
+            records: list[ReconRecordEntry],
+            source: str = body["data_source_a"],
+            **more: Any,
         ) -> dict[str, Any]:
             return {
                 "column_category": category,
                 "count": len(records),
                 "count_sku": len(records),
-                "data_source_id": records[0].data_source if records else body["data_source_a"],
+                "data_source_id": source,
                 "id": id_,
                 "msm_id": MSM_ID,
                 "name": name,
@@ -220,7 +225,7 @@ class ReconState:
         matched = [r for r in a if r.status == "reconciled"]
         fields = [
             box("sale_transactions", "Transactions", "transaction", a),
-            box("sale_settlements", "Settlements", "settlement", b),
+            box("sale_settlements", "Settlements", "settlement", b, body["data_source_b"]),
             box(
                 "unreconciled_sale_transactions",
                 "Missing in Settlements",
