@@ -185,3 +185,24 @@ async def test_bad_summary_and_create_arguments_are_refused_before_sending(
             file_name="n",
         )
     assert fake.calls("/api/recon/") == []
+
+
+async def test_a_hostile_records_page_ends_the_walk(
+    fake: FakePortOne, client: PortOneClient, clock: FakeClock
+) -> None:
+    """An empty page claiming 99 more ends the iteration after one request: no endless loop."""
+    answer = {"data": {"content": [], "totalPages": 99}, "status_code": "2000"}
+    fake.fail(status=200, body=answer, path=r"/dashboard-records$", times=None)
+    assert [r async for r in client.reconciliation.records(**records_args(clock))] == []
+    assert len(fake.calls(r"/dashboard-records$")) == 1
+
+
+async def test_a_summary_that_is_not_an_object_is_an_error(
+    fake: FakePortOne, client: PortOneClient, clock: FakeClock
+) -> None:
+    """A summary answered with a JSON list raises PortOneError rather than an empty summary."""
+    fake.fail(status=200, body=[1, 2], path=r"/summary$")
+    with pytest.raises(PortOneError, match="recon summary"):
+        await client.reconciliation.summary(
+            **window(clock), data_source_a=ORDERS, data_source_b=SETTLEMENTS
+        )

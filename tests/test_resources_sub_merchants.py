@@ -222,3 +222,17 @@ async def test_bad_listing_and_change_arguments_are_refused_before_sending(
             enable=True,
         )
     assert fake.calls("/api/master-merchant/") == []
+
+
+async def test_odd_listing_answers_are_read_safely(
+    fake: FakePortOne, client: PortOneClient, clock: FakeClock
+) -> None:
+    """Counts written as text are read; non-object items are skipped; a list answer is an error."""
+    item = {"key": "K1", "merchant_status": "ACTIVE", "is_login_allowed": "true"}
+    answer = {"content": [item, "junk", 3], "total_pages": "1", "page": "1"}
+    fake.fail(status=200, body=answer, path=r"/paginated$")
+    (merchant,) = [m async for m in client.sub_merchants.list(**window(clock))]
+    assert (merchant.key, merchant.is_login_allowed, merchant.name) == ("K1", True, "")
+    fake.fail(status=200, body=[item], path=r"/merchants-invite$")
+    with pytest.raises(PortOneError, match="invitations"):
+        await client.sub_merchants.invited()
