@@ -20,6 +20,8 @@ from ._observe import EventHook
 from ._resources import PaymentLinks, Refunds, Signatures, Transactions, WebhookEndpoints
 from ._resources._validate import Environment, check_environment, check_json
 from ._resources.payouts import Payouts
+from ._resources.reconciliation import Reconciliation
+from ._resources.sub_merchants import SubMerchants
 from ._resources.subscriptions import Subscriptions
 from ._retry import RetryPolicy
 from ._secrets import Secret
@@ -230,6 +232,8 @@ class PortOneClient(SingleEntry):
         self.signatures = Signatures(self)
         self.subscriptions = Subscriptions(self)
         self.payouts = Payouts(self)
+        self.reconciliation = Reconciliation(self)
+        self.sub_merchants = SubMerchants(self)
 
     def _signing_secret(self) -> Secret:
         # Payment links are signed locally with the PortOne secret. The token manager holds it

@@ -153,6 +153,8 @@ def test_resources_are_found_on_the_client() -> None:
         "PortOneClient.payouts.beneficiaries",
         "PortOneClient.payouts.virtual_accounts",
         "PortOneClient.payouts.approvals",
+        "PortOneClient.reconciliation",
+        "PortOneClient.sub_merchants",
     }
 
 

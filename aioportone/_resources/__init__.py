@@ -22,6 +22,21 @@ from ._models_payouts import (
     VirtualAccount,
     VirtualAccountBalance,
 )
+from ._models_recon import (
+    ReconDataSource,
+    ReconDataSources,
+    ReconFlow,
+    ReconRecord,
+    ReconSummary,
+    ReconSummaryField,
+)
+from ._models_sub_merchants import (
+    InvitedSubMerchant,
+    SubMerchant,
+    SubMerchantAdded,
+    SubMerchantPaymentLink,
+    SubMerchantTransaction,
+)
 from ._models_subscriptions import (
     Deduction,
     NewPlan,
@@ -34,8 +49,10 @@ from .payment_links import PaymentLinks
 from .payout_accounts import Beneficiaries, VirtualAccounts
 from .payout_approvals import PayoutApprovals
 from .payouts import Payouts
+from .reconciliation import Reconciliation
 from .refunds import Refunds
 from .signatures import Signatures
+from .sub_merchants import SubMerchants
 from .subscriptions import Subscriptions
 from .transactions import Transactions
 from .webhook_endpoints import WebhookEndpoints
@@ -45,6 +62,7 @@ __all__ = [
     "Beneficiaries",
     "Beneficiary",
     "Deduction",
+    "InvitedSubMerchant",
     "LinkTransaction",
     "NewPlan",
     "NewSubscription",
@@ -59,11 +77,23 @@ __all__ = [
     "PayoutStatus",
     "Payouts",
     "Plan",
+    "ReconDataSource",
+    "ReconDataSources",
+    "ReconFlow",
+    "ReconRecord",
+    "ReconSummary",
+    "ReconSummaryField",
+    "Reconciliation",
     "Refund",
     "RefundSummary",
     "Refunds",
     "Signatures",
     "StatementEntry",
+    "SubMerchant",
+    "SubMerchantAdded",
+    "SubMerchantPaymentLink",
+    "SubMerchantTransaction",
+    "SubMerchants",
     "Subscription",
     "SubscriptionTransaction",
     "Subscriptions",

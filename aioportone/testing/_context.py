@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from ._records import Delivery, Transaction, WebhookEndpoint
 
-__all__ = ["Host", "Ledger"]
+__all__ = ["Host", "Ledger", "Registry"]
 
 
 class Host(Protocol):
@@ -22,6 +22,12 @@ class Host(Protocol):
     def merchants(self) -> Mapping[str, str]: ...
 
     def now(self) -> float: ...
+
+
+class Registry(Host, Protocol):
+    """The fake server as its sub-merchant book sees it: it can accept a new merchant."""
+
+    def add_merchant(self, client_key: str, secret_key: str) -> None: ...
 
 
 class Ledger(Protocol):

@@ -280,6 +280,16 @@ class FakePortOne(AsyncContextManagerMixin):
             if re.search(path, r.path) and (method is None or r.method == method.upper())
         ]
 
+    def add_merchant(self, client_key: str, secret_key: str) -> None:
+        """Accept one more merchant: JWTs signed with ``secret_key`` for ``client_key`` pass.
+
+        Args:
+            client_key: The merchant's PortOne key.
+            secret_key: Its secret.
+        """
+        self.merchants[client_key] = secret_key
+        self._keys[client_key] = _jwt.import_secret(secret_key)
+
     @property
     def in_flight(self) -> int:
         """How many requests the fake is handling right now (received, not yet answered),

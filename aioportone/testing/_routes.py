@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from . import _routes_payments, _routes_payouts, _routes_refunds, _routes_subscriptions
+from . import (
+    _routes_payments,
+    _routes_payouts,
+    _routes_recon,
+    _routes_refunds,
+    _routes_sub_merchants,
+    _routes_subscriptions,
+)
 from ._routes_common import (
     CLIENT_KEY_HEADER,
     envelope,
@@ -32,6 +39,8 @@ def install(app: web.Application, fake: Server) -> None:
     _routes_refunds.install(app, fake)
     _routes_subscriptions.install(app, fake)
     _routes_payouts.install(app, fake)
+    _routes_recon.install(app, fake)
+    _routes_sub_merchants.install(app, fake)
 
 
 class _Routes:

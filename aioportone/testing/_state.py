@@ -21,6 +21,7 @@ from ._recipes import (
     portone_signature,
     signed_fields,
 )
+from ._recon_state import ReconState
 from ._records import (
     FINAL_LINK_STATUSES,
     Delivery,
@@ -31,9 +32,10 @@ from ._records import (
     iso_time,
 )
 from ._state_subscriptions import SubscriptionBook
+from ._sub_merchant_state import SubMerchantState
 
 if TYPE_CHECKING:
-    from ._context import Host
+    from ._context import Registry
 
 # The records are re-exported: aioportone.testing imports Transaction from this module.
 __all__ = ["Delivery", "FakeState", "PaymentLink", "Refund", "Transaction", "WebhookEndpoint"]
@@ -48,7 +50,7 @@ class FakeState:
         fake: The fake server it belongs to.
     """
 
-    def __init__(self, fake: Host) -> None:
+    def __init__(self, fake: Registry) -> None:
         self._fake = fake
         self._seq = itertools.count(1)
         self.transactions: dict[str, Transaction] = {}  # by merchant_order_ref
@@ -57,6 +59,8 @@ class FakeState:
         self.deliveries: list[Delivery] = []
         self.subscriptions = SubscriptionBook(fake, self)
         self.payouts = PayoutState(fake)
+        self.recon = ReconState(fake)
+        self.sub_merchants = SubMerchantState(fake, lambda: self.links.values())
 
     def new_ref(self, prefix: str = "") -> str:
         """A PortOne-looking reference (27 characters, like ``2YGZp22ExeOu0As61wa7i0JyMJn``).
