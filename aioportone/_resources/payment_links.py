@@ -194,8 +194,9 @@ class PaymentLinks:
             if not may_have_acted(exc):
                 raise  # PortOne saw nothing (the transport already retried that), or said no
             return await self._create_again(body, order_id)
-        if not isinstance(data, Mapping):
-            # A 2xx PortOne probably acted on, in a shape we cannot read: the dedup path tells.
+        if not _names_a_link(data):
+            # A 2xx PortOne probably acted on, in a shape we cannot read or without the link's
+            # reference (``{}``): the link may exist, and the dedup path tells.
             return await self._create_again(body, order_id)
         return PaymentLink.created(data, order_id)
 
@@ -223,9 +224,14 @@ class PaymentLinks:
                 "even when retried.",
                 how_to_check=how_to_check,
             ) from exc
-        return PaymentLink.created(
-            expect_money_object(data, "the payment-link creation", how_to_check), order_id
-        )
+        answer = expect_money_object(data, "the payment-link creation", how_to_check)
+        if not _names_a_link(answer):
+            raise AmbiguousResultError(
+                f"PortOne's answer to creating the payment link {order_id!r} carries no "
+                "payment_link_ref: the link may exist.",
+                how_to_check=how_to_check,
+            )
+        return PaymentLink.created(answer, order_id)
 
     async def _recover(
         self, order_id: str, duplicate: DuplicateError, *, retried: bool = False
@@ -330,6 +336,13 @@ class PaymentLinks:
             "PUT", f"/api/update-paylink/{ref}", json=body, idempotent=True
         )
         return PaymentLinkDetails.from_json(expect_object(data, "the payment-link update"))
+
+
+def _names_a_link(data: Any) -> bool:
+    """Whether a creation answer is an object carrying the link's reference."""
+    if not isinstance(data, Mapping):
+        return False
+    return bool(PaymentLink.created(data, "").payment_link_ref)
 
 
 def _optional(
