@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from . import _routes_payments, _routes_payouts, _routes_refunds, _routes_subscriptions
+from . import (
+    _routes_payments,
+    _routes_payouts,
+    _routes_refunds,
+    _routes_subscriptions,
+    _routes_transactions,
+)
 from ._fake import envelope, portone_error
 from ._routes_common import CLIENT_KEY_HEADER, invalid, json_object, required, unknown_reference
 
@@ -25,6 +31,7 @@ def install(app: web.Application, fake: FakePortOne) -> None:
     _routes_refunds.install(app, fake)
     _routes_subscriptions.install(app, fake)
     _routes_payouts.install(app, fake)
+    _routes_transactions.install(app, fake)
 
 
 class _Routes:
