@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import pytest
 
@@ -18,6 +19,11 @@ from aioportone.testing import FakeClock, FakePortOne
 from tests._fixtures import link_args, open_client
 
 LINK_CREATE = "^/api/paymentLink$"
+
+
+class _Result(Protocol):
+    @property
+    def raw(self) -> Mapping[str, Any]: ...
 
 
 async def test_an_empty_spelling_does_not_hide_a_present_one(
@@ -59,7 +65,7 @@ async def test_raw_is_the_whole_answer_of_each_lookup(
     endpoint = await client.webhook_endpoints.register(
         name="raw", url="https://shop.example/hook", type="payment_status"
     )
-    results = [
+    results: list[_Result] = [
         await client.transactions.status("ORDER-R1"),
         await client.transactions.details(txn.order_ref),
         await client.transactions.update_details("ORDER-R1", description="raw"),
@@ -71,8 +77,7 @@ async def test_raw_is_the_whole_answer_of_each_lookup(
     for result in results:
         assert result.raw["status_code"] == "2000", type(result).__name__
         assert "content" in result.raw, type(result).__name__
-    details = results[1]
-    assert details.raw["content"]["order_ref"] == txn.order_ref
+    assert results[1].raw["content"]["order_ref"] == txn.order_ref
     assert endpoint.raw["content"]["uuid"] == endpoint.uuid
     assert endpoint.raw["message"]
 
