@@ -107,8 +107,16 @@ class PaymentLinks:
         :class:`DuplicateError`, unless ``resolve_duplicate=True`` says the existing link is the
         one you mean (only the id is compared: PortOne's lookup does not return the amount).
 
+        A success answer without the link's ``payment_link_ref`` (``{}``) is unclear too: the
+        link may exist, so it takes the same path. A recovered link has ``url=None``: PortOne's
+        status lookup carries no URL, and the library does not guess one (see
+        :class:`PaymentLink`).
+
         ``extra`` carries further documented body fields (``customer_details``,
         ``billing_details``, ``order_details``, ``notes``, ...) as PortOne spells them.
+        ``customer_details`` (``name``, ``email_address``, ``phone_number``) is documented by
+        PortOne's payment-link page but not declared in payment.yaml's creation schema; the
+        client follows the page and sends it when ``extra`` has it.
 
         ``amount`` is an int, a Decimal, a decimal string (``"12.50"``) or a float whose
         shortest form has no more decimals than ``currency`` allows (ISO 4217: none for KRW,
@@ -142,7 +150,8 @@ class PaymentLinks:
             DuplicateError: PortOne already has a link for ``merchant_order_id`` (and
                 ``resolve_duplicate`` is False).
             AmbiguousResultError: The creation was sent, retried, and still got no clear
-                answer: check with :meth:`status_by_merchant_ref`.
+                answer (or an answer without ``payment_link_ref``): check with
+                :meth:`status_by_merchant_ref`.
         """
         order_id = text("merchant_order_id", merchant_order_id)
         code = check_currency(currency)
