@@ -1,4 +1,6 @@
-"""PortOne's HMAC signatures: sign payment requests, verify webhooks and redirects. Pure: no I/O.
+"""PortOne's HMAC signatures: sign payment requests, verify webhooks. Pure: no I/O.
+
+Redirects are verified in :mod:`aioportone._signatures_redirect`, with the helpers here.
 
 Every signature PortOne uses is the same recipe over a different list of fields: take the listed
 fields only, sort them by key, form-encode them as ``k=v&k=v`` (Go's ``url.Values.Encode``, which
@@ -23,7 +25,7 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, NoReturn, TypeVar
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 from aioportone._config import unicode_problem
 from aioportone._errors import ConfigurationError, SignatureError
@@ -31,7 +33,6 @@ from aioportone._events_webhook import (
     PaymentEvent,
     PaymentLinkEvent,
     RedirectResult,
-    RefundEvent,
     SubscriptionLinkEvent,
     frozen,
 )
@@ -40,11 +41,9 @@ from aioportone._secrets import Secret
 __all__ = [
     "WebhookPayloadError",
     "format_amount",
-    "parse_refund_webhook",
     "sign_payment_request",
     "verify_payment_link_webhook",
     "verify_payment_webhook",
-    "verify_redirect",
     "verify_subscription_link_webhook",
 ]
 
@@ -77,7 +76,6 @@ _PAYMENT_WEBHOOK_FIELDS = (
 # https://docs.portone.cloud/docs/redirect-response (parameters:
 # https://docs.portone.cloud/docs/redirect-parameters); subscription redirects sign the same
 # four: https://docs.portone.cloud/docs/subscription-redirection-response
-_REDIRECT_FIELDS = ("channel_order_ref", "merchant_order_ref", "order_ref", "status")
 # https://docs.portone.cloud/docs/payment-link-webhook-response
 _PAYMENT_LINK_WEBHOOK_FIELDS = (
     "amount",
@@ -395,90 +393,3 @@ def verify_subscription_link_webhook(
         data, secret, _SUBSCRIPTION_LINK_WEBHOOK_FIELDS, what="subscription-link webhook"
     )
     return _event(SubscriptionLinkEvent, fields, data)
-
-
-def verify_redirect(params: Mapping[str, str] | str, secret_key: str | Secret) -> RedirectResult:
-    """Check the query parameters PortOne put on a success/failure (or subscription) redirect.
-
-    ``params`` is a mapping of decoded query parameters (aiohttp's ``request.query``, a dict) or
-    the raw query string (``"order_ref=...&status=..."``, with or without a leading ``?``).
-    A signed parameter that appears twice is rejected: the app might read the other copy.
-
-    Args:
-        params: The query parameters, as a mapping or a query string.
-        secret_key: Your PortOne secret, the HMAC key.
-
-    Raises:
-        SignatureError: The signature or a signed parameter is missing or repeated, or the
-            signature is wrong.
-        ConfigurationError: ``secret_key`` is not a usable secret.
-    """
-    secret = as_secret(secret_key)
-    del secret_key
-    query = _query(params)
-    received = query.get(_SIGNATURE_FIELD)
-    if isinstance(received, str):
-        # Base64 has no spaces: one here is a "+" that reached us unescaped and was decoded.
-        query[_SIGNATURE_FIELD] = received.replace(" ", "+")
-    fields = _verify_fields(query, secret, _REDIRECT_FIELDS, what="redirect")
-    return _event(RedirectResult, fields, query)
-
-
-def _query(params: Mapping[str, str] | str) -> dict[str, str]:
-    if isinstance(params, str):
-        pairs = parse_qsl(params.removeprefix("?"), keep_blank_values=True)
-    elif isinstance(params, Mapping):
-        getall = getattr(params, "getall", None)  # multidict's MultiDict / MultiDictProxy
-        if getall is None:
-            pairs = list(params.items())
-        else:
-            pairs = [(key, value) for key in dict.fromkeys(params) for value in getall(key)]
-    else:
-        raise SignatureError(
-            f"params must be a mapping or a query string, not {type(params).__name__}"
-        )
-    query: dict[str, str] = {}
-    for key, value in pairs:
-        if key in query and key in (*_REDIRECT_FIELDS, _SIGNATURE_FIELD):
-            raise SignatureError(f"redirect has more than one {key!r} parameter")
-        query.setdefault(key, value)
-    return query
-
-
-def parse_refund_webhook(payload: bytes | str | Mapping[str, Any]) -> RefundEvent:
-    """Read a refund webhook. It is **not verified**: PortOne does not sign refund webhooks.
-
-    Anyone who knows your webhook URL can send one, so treat the event as a hint only and ask
-    PortOne for the truth with ``await portone.refunds.get(event.order_ref)`` before acting.
-    Args:
-        payload: The request body (bytes or str) or the already-decoded JSON object.
-
-    Raises:
-        WebhookPayloadError: The body is not a JSON object, has no ``payment_txn_ref``, or
-            its ``amount`` is not a number.
-    """
-    # https://docs.portone.cloud/docs/refund-webhook: the payload has no signature_hash.
-    data = _decode(payload)
-    order_ref = data.get("payment_txn_ref")
-    if not isinstance(order_ref, str) or not order_ref:
-        raise WebhookPayloadError("refund webhook has no 'payment_txn_ref' (the payment's ref)")
-    amount: Decimal | None = None
-    if data.get("amount") is not None:
-        try:
-            amount = Decimal(format_amount(data["amount"]))
-        except ConfigurationError as exc:
-            raise WebhookPayloadError(f"refund webhook field 'amount' {exc.problem}") from None
-    return RefundEvent(
-        order_ref=order_ref,
-        refund_id=_string_or_none(data, "refund_id"),
-        refund_status=_string_or_none(data, "refund_status"),
-        amount=amount,
-        currency=_string_or_none(data, "currency"),
-        raw=frozen(data),
-    )
-
-
-def _string_or_none(data: Mapping[str, Any], name: str) -> str | None:
-    """``data[name]`` when it is a string, else None."""
-    value = data.get(name)
-    return value if isinstance(value, str) else None

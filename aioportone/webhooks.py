@@ -34,16 +34,16 @@ from aioportone._events_webhook import (
     WebhookEvent,
 )
 from aioportone._observe import is_async_callable as _is_async_callable
+from aioportone._refund_webhook import parse_refund_webhook
 from aioportone._secrets import Secret as _Secret
 from aioportone._signatures import (
     WebhookPayloadError,
-    parse_refund_webhook,
     verify_payment_link_webhook,
     verify_payment_webhook,
-    verify_redirect,
     verify_subscription_link_webhook,
 )
 from aioportone._signatures import as_secret as _as_secret
+from aioportone._signatures_redirect import verify_redirect, verify_subscription_redirect
 
 __all__ = [
     "Handler",
@@ -60,6 +60,7 @@ __all__ = [
     "verify_payment_webhook",
     "verify_redirect",
     "verify_subscription_link_webhook",
+    "verify_subscription_redirect",
     "webhook_handler",
 ]
 

@@ -42,6 +42,8 @@ OPERATIONS = {
     ("post", "/api/{key}/transaction-details"),
     ("post", "/api/merchant/{key}/fetch-all-payments"),
     ("post", "/api/transaction/{order_ref}/capture"),
+    ("put", "/api/{portOneKey}/update-transaction-details/{merchant_order_ref}"),
+    ("put", "/api/transaction/status"),
     ("post", "/api/paymentLink"),
     ("put", "/api/update-paylink/{payment_link_ref}"),
     ("put", "/api/paymentLink/{payment_link_ref}/status/{link_status}"),
@@ -86,13 +88,17 @@ EXAMPLE_GAPS: dict[tuple[str, str], str] = {
         "status_reason, and the client reads both"
     ),
 }
-# payment.yaml gives capture a schema but no example.
-NO_EXAMPLE = {("post", "/api/transaction/{order_ref}/capture")}
+# payment.yaml gives capture a schema but no example, and the COD status update neither (its
+# 200 is an empty media type: PortOne documents no answer body).
+NO_EXAMPLE = {("post", "/api/transaction/{order_ref}/capture"), ("put", "/api/transaction/status")}
 # Operations whose example "content" lists far more fields than the fake stores (a real
 # transaction has ~60: buyer, device, routing...); only the top level is compared for them.
 PARTIAL_CONTENT = {
     ("post", "/api/{key}/transaction-details"): "the fake keeps the fields the client reads",
     ("put", "/api/update-paylink/{payment_link_ref}"): "the fake echoes the fields it was given",
+    ("put", "/api/{portOneKey}/update-transaction-details/{merchant_order_ref}"): (
+        "the content echoes the fields the request updated, as the example does"
+    ),
 }
 
 
@@ -158,6 +164,13 @@ async def _scenario(portone: PortOneClient, fake: FakePortOne, clock: FakeClock)
     start, end = now - timedelta(days=1), now + timedelta(days=1)
     assert [t async for t in portone.transactions.list(start=start, end=end, page_size=1)]
     await portone.transactions.capture(txn.order_ref)
+    await portone.transactions.update_details(
+        "ORDER-C1", description="contract", user_configured_field1="crm-1"
+    )
+    cod = fake.state.add_transaction("ORDER-COD", status="Pending", method_name="COD")
+    await portone.transactions.update_cod_status(
+        cod.merchant_order_ref, status="Success", signature="Y29kLXNpZ25hdHVyZQ=="
+    )
     link = await portone.payment_links.create(**link_args(description="contract"))
     await portone.payment_links.update(link.payment_link_ref, description="changed")
     fake.state.pay_link(link.payment_link_ref)

@@ -258,6 +258,7 @@ VERIFIERS = st.sampled_from(
         webhooks.verify_subscription_link_webhook,
         lambda payload, _secret: webhooks.parse_refund_webhook(payload),
         webhooks.verify_redirect,
+        webhooks.verify_subscription_redirect,
     ]
 )
 

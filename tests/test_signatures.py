@@ -26,17 +26,17 @@ from multidict import MultiDict
 
 from aioportone._errors import ConfigurationError, SignatureError
 from aioportone._events_webhook import PaymentEvent, PaymentLinkEvent, RedirectResult
+from aioportone._refund_webhook import parse_refund_webhook
 from aioportone._signatures import (
     WebhookPayloadError,
     format_amount,
-    parse_refund_webhook,
     plausible_amount,
     sign_payment_request,
     verify_payment_link_webhook,
     verify_payment_webhook,
-    verify_redirect,
     verify_subscription_link_webhook,
 )
+from aioportone._signatures_redirect import verify_redirect
 
 SECRET = "PORTONE_SECRET"
 LEAKY_SECRET = "s3cr3t-MUST-NOT-LEAK-9f8e7d"

@@ -45,6 +45,7 @@ from ._models_subscriptions import (
     Subscription,
     SubscriptionTransaction,
 )
+from ._models_transactions import TransactionDetailsUpdate
 from .payment_links import PaymentLinks
 from .payout_accounts import Beneficiaries, VirtualAccounts
 from .payout_approvals import PayoutApprovals
@@ -98,6 +99,7 @@ __all__ = [
     "SubscriptionTransaction",
     "Subscriptions",
     "Transaction",
+    "TransactionDetailsUpdate",
     "TransactionStatus",
     "Transactions",
     "VirtualAccount",

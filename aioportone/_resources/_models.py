@@ -30,12 +30,18 @@ __all__ = [
 
 
 def _text(data: Mapping[str, Any], *names: str) -> str:
-    """The first of ``names`` present as a string (numbers written out), else ``""``."""
+    """The first of ``names`` (spellings of one field) with a non-empty value, else ``""``.
+
+    Numbers are written out. An empty string is PortOne's "nothing here", so it never wins
+    over another spelling that carries a value: an answer with ``status_code: ""`` next to
+    ``statusCode: "2000"`` reads ``"2000"``, whichever spelling comes first.
+    """
     for name in names:
         value = data.get(name)
         if isinstance(value, str):
-            return value
-        if isinstance(value, int | float) and not isinstance(value, bool):
+            if value:
+                return value
+        elif isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
     return ""
 
@@ -131,7 +137,8 @@ class Transaction:
         is_refund_allowed: Whether PortOne allows refunding it.
         is_multi_refund_allowed: Whether it may be refunded more than once.
         refund_status: PortOne's refund status, ``""`` while nothing was refunded.
-        raw: PortOne's whole answer, read-only (left out of ``repr``).
+        raw: PortOne's whole answer (the details lookup's envelope included), or the item of
+            the listing, read-only (left out of ``repr``).
     """
 
     order_ref: str
@@ -179,7 +186,7 @@ class Transaction:
             is_refund_allowed=_flag(item, "is_refund_allowed"),
             is_multi_refund_allowed=_flag(item, "is_multi_refund_allowed"),
             refund_status=_text(item, "refund_status"),
-            raw=frozen(item),
+            raw=frozen(data),
         )
 
 
@@ -190,7 +197,11 @@ class PaymentLink:
     Attributes:
         payment_link_ref: PortOne's reference of the link.
         url: The checkout URL to send the buyer to; None when PortOne's answer did not carry
-            it.
+            it, which is the case for a recovered link: PortOne's status lookup has no URL,
+            and it is not rebuilt from the reference because PortOne documents no rule for
+            it (its examples put sandbox links on ``checkout.portone.cloud`` in one place and
+            on ``stage-checkout.portone.cloud`` in another), and a guessed URL could send a
+            buyer to the wrong checkout. PortOne's console shows the link's URL.
         merchant_order_id: Your id of the order.
         recovered: True when PortOne already had this link (a retried create, or
             ``resolve_duplicate``) and it was looked up by ``merchant_order_id`` rather than
@@ -453,7 +464,8 @@ class WebhookEndpoint:
         type: The webhook type, e.g. ``"payment_status"``.
         enabled: Whether PortOne posts to it.
         created_at: When it was registered, as PortOne wrote it.
-        raw: The endpoint as PortOne sent it, read-only (left out of ``repr``).
+        raw: PortOne's whole answer to the registration (envelope included), or the item
+            of the listing, read-only (left out of ``repr``).
     """
 
     name: str
@@ -469,14 +481,16 @@ class WebhookEndpoint:
         """Read one registered endpoint.
 
         Args:
-            data: The decoded JSON object.
+            data: The decoded JSON object: the registration's answer (the endpoint wrapped in
+                ``content``) or one item of the listing.
         """
+        item = _content(data)
         return cls(
-            name=_text(data, "name"),
-            uuid=_text(data, "uuid"),
-            url=_text(data, "url"),
-            type=_text(data, "type"),
-            enabled=_flag(data, "enabled"),
-            created_at=_text(data, "created_at"),
+            name=_text(item, "name"),
+            uuid=_text(item, "uuid"),
+            url=_text(item, "url"),
+            type=_text(item, "type"),
+            enabled=_flag(item, "enabled"),
+            created_at=_text(item, "created_at"),
             raw=frozen(data),
         )

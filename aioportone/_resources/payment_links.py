@@ -107,8 +107,16 @@ class PaymentLinks:
         :class:`DuplicateError`, unless ``resolve_duplicate=True`` says the existing link is the
         one you mean (only the id is compared: PortOne's lookup does not return the amount).
 
+        A success answer without the link's ``payment_link_ref`` (``{}``) is unclear too: the
+        link may exist, so it takes the same path. A recovered link has ``url=None``: PortOne's
+        status lookup carries no URL, and the library does not guess one (see
+        :class:`PaymentLink`).
+
         ``extra`` carries further documented body fields (``customer_details``,
         ``billing_details``, ``order_details``, ``notes``, ...) as PortOne spells them.
+        ``customer_details`` (``name``, ``email_address``, ``phone_number``) is documented by
+        PortOne's payment-link page but not declared in payment.yaml's creation schema; the
+        client follows the page and sends it when ``extra`` has it.
 
         ``amount`` is an int, a Decimal, a decimal string (``"12.50"``) or a float whose
         shortest form has no more decimals than ``currency`` allows (ISO 4217: none for KRW,
@@ -142,7 +150,8 @@ class PaymentLinks:
             DuplicateError: PortOne already has a link for ``merchant_order_id`` (and
                 ``resolve_duplicate`` is False).
             AmbiguousResultError: The creation was sent, retried, and still got no clear
-                answer: check with :meth:`status_by_merchant_ref`.
+                answer (or an answer without ``payment_link_ref``): check with
+                :meth:`status_by_merchant_ref`.
         """
         order_id = text("merchant_order_id", merchant_order_id)
         code = check_currency(currency)
@@ -194,8 +203,9 @@ class PaymentLinks:
             if not may_have_acted(exc):
                 raise  # PortOne saw nothing (the transport already retried that), or said no
             return await self._create_again(body, order_id)
-        if not isinstance(data, Mapping):
-            # A 2xx PortOne probably acted on, in a shape we cannot read: the dedup path tells.
+        if not _names_a_link(data):
+            # A 2xx PortOne probably acted on, in a shape we cannot read or without the link's
+            # reference (``{}``): the link may exist, and the dedup path tells.
             return await self._create_again(body, order_id)
         return PaymentLink.created(data, order_id)
 
@@ -223,9 +233,14 @@ class PaymentLinks:
                 "even when retried.",
                 how_to_check=how_to_check,
             ) from exc
-        return PaymentLink.created(
-            expect_money_object(data, "the payment-link creation", how_to_check), order_id
-        )
+        answer = expect_money_object(data, "the payment-link creation", how_to_check)
+        if not _names_a_link(answer):
+            raise AmbiguousResultError(
+                f"PortOne's answer to creating the payment link {order_id!r} carries no "
+                "payment_link_ref: the link may exist.",
+                how_to_check=how_to_check,
+            )
+        return PaymentLink.created(answer, order_id)
 
     async def _recover(
         self, order_id: str, duplicate: DuplicateError, *, retried: bool = False
@@ -330,6 +345,13 @@ class PaymentLinks:
             "PUT", f"/api/update-paylink/{ref}", json=body, idempotent=True
         )
         return PaymentLinkDetails.from_json(record(data, "the payment-link update"))
+
+
+def _names_a_link(data: Any) -> bool:
+    """Whether a creation answer is an object carrying the link's reference."""
+    if not isinstance(data, Mapping):
+        return False
+    return bool(PaymentLink.created(data, "").payment_link_ref)
 
 
 def _optional(

@@ -1,19 +1,23 @@
-"""Transactions: status, details, the paged listing of all payments, and capture."""
+"""Transactions: status, details, the paged listing of all payments, capture, and the two
+merchant-side updates (free fields of the details, a cash-on-delivery order status)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from .._config import path_segment, text
 from .._errors import AmbiguousResultError, ConfigurationError, PortOneError
 from ._models import Transaction, TransactionStatus
+from ._models_transactions import USER_FIELDS, TransactionDetailsUpdate
 from ._money import expect_money_object, may_have_acted
 from ._validate import (
     Environment,
+    check_choice,
     check_environment,
     check_iso_datetime,
+    check_json,
     expect_object,
     record,
 )
@@ -23,6 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Transactions"]
 
+CodStatus = Literal["Success", "Failed"]
+_COD_STATUSES: tuple[CodStatus, ...] = get_args(CodStatus)
 # PortOne does not document a maximum page size; 100 keeps one answer to a few hundred KB.
 MAX_PAGE_SIZE = 100
 
@@ -153,6 +159,91 @@ class Transactions:
                 how_to_check=how_to_check,
             ) from exc
         expect_money_object(data, "the capture", how_to_check)
+
+    async def update_details(
+        self,
+        merchant_order_ref: str,
+        *,
+        description: str | None = None,
+        user_configured_field1: str | None = None,
+        user_configured_field2: str | None = None,
+        user_configured_field3: str | None = None,
+        user_configured_field4: str | None = None,
+        user_configured_field5: str | None = None,
+    ) -> TransactionDetailsUpdate:
+        """Set the description and your free fields of a payment; the others keep their value.
+
+        Give at least one field. A field is sent as given (``""`` or ``" "`` included); None
+        leaves it alone. Retried like a read: the update sets values and moves no money, so
+        sending the same update twice leaves the payment as sending it once.
+
+        Args:
+            merchant_order_ref: Your reference of the payment.
+            description: A new description.
+            user_configured_field1: A new value for your first free field.
+            user_configured_field2: A new value for your second free field.
+            user_configured_field3: A new value for your third free field.
+            user_configured_field4: A new value for your fourth free field.
+            user_configured_field5: A new value for your fifth free field.
+
+        Returns:
+            The fields as PortOne echoed them.
+        """
+        ref = path_segment("merchant_order_ref", merchant_order_ref)
+        values = (
+            description,
+            user_configured_field1,
+            user_configured_field2,
+            user_configured_field3,
+            user_configured_field4,
+            user_configured_field5,
+        )
+        given = dict(zip(("description", *USER_FIELDS), values, strict=True))
+        body = {name: _field(name, value) for name, value in given.items() if value is not None}
+        if not body:
+            raise ConfigurationError("update_details", "give at least one field to change")
+        key = self._client._key_segment
+        # A state-setting PUT: the same update twice leaves the same state, so it is idempotent.
+        data = await self._client.request(
+            "PUT", f"/api/{key}/update-transaction-details/{ref}", json=body, idempotent=True
+        )
+        return TransactionDetailsUpdate.from_json(
+            expect_object(data, "the transaction-details update"), merchant_order_ref
+        )
+
+    async def update_cod_status(
+        self, merchant_order_ref: str, *, status: CodStatus, signature: str
+    ) -> None:
+        """Tell PortOne whether a cash-on-delivery order was paid (``"Success"``) or not
+        (``"Failed"``).
+
+        PortOne does not document how this request's ``signature`` is computed (which fields,
+        in which order), so it is not computed here: pass the one computed with the recipe
+        PortOne gave your account. PortOne documents no answer body either, so nothing is
+        returned; :meth:`status` reads the result.
+
+        Retried like a read: it sets the order's status to the value given, so the same
+        update sent twice leaves the order as sending it once (and no money moves through
+        PortOne: the cash was collected on delivery).
+
+        Args:
+            merchant_order_ref: Your reference of the cash-on-delivery payment.
+            status: ``"Success"`` (the cash was collected) or ``"Failed"``.
+            signature: The request's signature, computed outside this library.
+        """
+        body = {
+            "merchant_order_ref": text("merchant_order_ref", merchant_order_ref),
+            "status": check_choice("status", status, _COD_STATUSES),
+            "signature": text("signature", signature),
+        }
+        # A state-setting PUT (status := Success | Failed): idempotent, so retried like a GET.
+        await self._client.request("PUT", "/api/transaction/status", json=body, idempotent=True)
+
+
+def _field(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ConfigurationError(name, f"must be a string (got {type(value).__name__})")
+    return str(check_json(name, value))
 
 
 def _int(value: Any) -> int | None:

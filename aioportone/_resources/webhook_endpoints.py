@@ -69,8 +69,8 @@ class WebhookEndpoints:
             await self._client.request("POST", f"/api/merchant/{key}/webhook", json=body),
             "the webhook registration",
         )
-        content = data.get("content")
-        return WebhookEndpoint.from_json(content if isinstance(content, dict) else data)
+        # The whole answer: the endpoint is read from its "content", .raw keeps the envelope.
+        return WebhookEndpoint.from_json(data)
 
     async def list(self, *, environment: Environment | None = None) -> tuple[WebhookEndpoint, ...]:
         """Every webhook endpoint registered for ``environment`` (the client's by default).

@@ -13,6 +13,7 @@ from . import (
     _routes_refunds,
     _routes_sub_merchants,
     _routes_subscriptions,
+    _routes_transactions,
 )
 from ._routes_common import (
     CLIENT_KEY_HEADER,
@@ -41,6 +42,7 @@ def install(app: web.Application, fake: Server) -> None:
     _routes_payouts.install(app, fake)
     _routes_recon.install(app, fake)
     _routes_sub_merchants.install(app, fake)
+    _routes_transactions.install(app, fake)
 
 
 class _Routes:
