@@ -5,6 +5,7 @@ The public API is what this module exports; everything in ``_modules`` is privat
 
 from ._client import PortOneClient
 from ._clock import Clock, SystemClock
+from ._download import Download
 from ._errors import (
     AmbiguousResultError,
     APIError,
@@ -68,6 +69,7 @@ __all__ = [
     "ConfigurationError",
     "ConnectError",
     "Deduction",
+    "Download",
     "DuplicateError",
     "EventHook",
     "InvalidRequestError",
