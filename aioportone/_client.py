@@ -20,6 +20,7 @@ from ._manager import SUB_MERCHANT_HEADER, TokenManager
 from ._observe import EventHook
 from ._resources import PaymentLinks, Refunds, Signatures, Transactions, WebhookEndpoints
 from ._resources._validate import Environment, check_environment, check_json
+from ._resources.checkout import Checkout
 from ._resources.payouts import Payouts
 from ._resources.subscriptions import Subscriptions
 from ._retry import RetryPolicy
@@ -232,6 +233,7 @@ class PortOneClient(SingleEntry):
         self.signatures = Signatures(self)
         self.subscriptions = Subscriptions(self)
         self.payouts = Payouts(self)
+        self.checkout = Checkout(self)
 
     def _signing_secret(self) -> Secret:
         # Payment links are signed locally with the PortOne secret. The token manager holds it

@@ -30,6 +30,7 @@ from ._models_subscriptions import (
     Subscription,
     SubscriptionTransaction,
 )
+from .checkout import Checkout, InitiatedPayment
 from .payment_links import PaymentLinks
 from .payout_accounts import Beneficiaries, VirtualAccounts
 from .payout_approvals import PayoutApprovals
@@ -44,7 +45,9 @@ __all__ = [
     "AccountVerification",
     "Beneficiaries",
     "Beneficiary",
+    "Checkout",
     "Deduction",
+    "InitiatedPayment",
     "LinkTransaction",
     "NewPlan",
     "NewSubscription",

@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from . import _routes_payments, _routes_payouts, _routes_refunds, _routes_subscriptions
+from . import (
+    _routes_checkout,
+    _routes_files,
+    _routes_payments,
+    _routes_payouts,
+    _routes_refunds,
+    _routes_subscriptions,
+)
 from ._fake import envelope, portone_error
 from ._routes_common import CLIENT_KEY_HEADER, invalid, json_object, required, unknown_reference
 
@@ -25,6 +32,8 @@ def install(app: web.Application, fake: FakePortOne) -> None:
     _routes_refunds.install(app, fake)
     _routes_subscriptions.install(app, fake)
     _routes_payouts.install(app, fake)
+    _routes_checkout.install(app, fake)
+    _routes_files.install(app, fake)
 
 
 class _Routes:
