@@ -126,7 +126,8 @@ class _CheckoutRoutes:
                 "order_ref": txn.order_ref,
                 "message": "",
                 "deep_link": "",
-                "additional_data": None,
+                # The schema declares an object; the example's null would not validate.
+                "additional_data": {},
                 "qrcode_url": "",
                 "expiry_in_minutes": "20",
             }
