@@ -16,7 +16,7 @@ from openapi_core import OpenAPI
 from openapi_core.templating.paths.finders import APICallPathFinder
 from openapi_core.testing import MockResponse
 
-from aioportone import PortOneClient
+from aioportone import InitiatedPayment, PortOneClient
 from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
 from tests._fixtures import FAILURE_URL, SUCCESS_URL
 from tests.test_contract import SERVER, SPEC_DIR, Exchange, _errors, _example, _request
@@ -126,3 +126,13 @@ async def test_the_download_answer_is_a_file_where_the_spec_says_json(
     assert len(errors) == 1, errors
     assert "text/csv" in errors[0]
     assert "email_address" in _example(specs["payout"], *DOWNLOAD)["content"][0]
+
+
+def test_the_client_reads_portones_initiate_example(specs: dict[str, OpenAPI]) -> None:
+    """payment.yaml's own answer example reads as an InitiatedPayment with typed fields."""
+    payment = InitiatedPayment.from_json(_example(specs["payment"], *INITIATE), "ORDER-X")
+    assert payment.order_ref == "2937z05mrtN17ZYigwZhfKdqEGQ"
+    assert payment.merchant_order_ref == "Merchant1652330173615"
+    assert (payment.expiry_in_minutes, payment.deep_link) == (20, None)
+    assert payment.redirect_url is not None
+    assert payment.redirect_url.startswith("https://")
