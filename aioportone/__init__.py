@@ -5,6 +5,7 @@ The public API is what this module exports; everything in ``_modules`` is privat
 
 from ._client import PortOneClient
 from ._clock import Clock, SystemClock
+from ._download import Download
 from ._errors import (
     AmbiguousResultError,
     APIError,
@@ -32,6 +33,7 @@ from ._resources import (
     AccountVerification,
     Beneficiary,
     Deduction,
+    InitiatedPayment,
     InvitedSubMerchant,
     LinkTransaction,
     NewPlan,
@@ -81,8 +83,10 @@ __all__ = [
     "ConfigurationError",
     "ConnectError",
     "Deduction",
+    "Download",
     "DuplicateError",
     "EventHook",
+    "InitiatedPayment",
     "InvalidRequestError",
     "InvalidServerTokenError",
     "InvitedSubMerchant",

@@ -12,13 +12,16 @@ from typing import Any, Literal
 import aiohttp
 
 from ._clock import Clock, SystemClock
-from ._config import DEFAULT_BASE_URL, path_segment, positive_seconds
+from ._config import DEFAULT_BASE_URL, path_segment, positive_seconds, text
+from ._download import FormFields, check_form
 from ._entry import SingleEntry
 from ._errors import ConfigurationError
+from ._headers import SUB_MERCHANT_HEADER
 from ._manager import TokenManager
 from ._observe import EventHook
 from ._resources import PaymentLinks, Refunds, Signatures, Transactions, WebhookEndpoints
 from ._resources._validate import Environment, check_environment, check_json
+from ._resources.checkout import Checkout
 from ._resources.payouts import Payouts
 from ._resources.reconciliation import Reconciliation
 from ._resources.sub_merchants import SubMerchants
@@ -110,8 +113,10 @@ class PortOneClient(SingleEntry):
             JWTs from PortOne's auth-token API; or any :class:`TokenSource`.
         environment: ``"sandbox"`` or ``"live"``: the default of every resource method that
             takes one (each may override it per call).
-        sub_merchant_key: A sub-merchant's key, sent as ``X-Portone-SubMerchant-Key`` when a
-            master merchant acts for it.
+        sub_merchant_key: A sub-merchant's key, for a master merchant acting for it: sent as
+            ``X-Portone-SubMerchant-Key`` by the calls PortOne declares it on (payment-link
+            create and update, each of which may name another), and used in the path of
+            ``payment_links.status_by_merchant_ref``.
         base_url: PortOne's origin, ``https://api.portone.cloud`` by default (a fake's
             ``url`` in tests).
         timeout: Seconds one call may take in all (at most 600): the wait for a connection
@@ -234,6 +239,7 @@ class PortOneClient(SingleEntry):
         self.payouts = Payouts(self)
         self.reconciliation = Reconciliation(self)
         self.sub_merchants = SubMerchants(self)
+        self.checkout = Checkout(self)
 
     def _signing_secret(self) -> Secret:
         # Payment links are signed locally with the PortOne secret. The token manager holds it
@@ -315,7 +321,9 @@ class PortOneClient(SingleEntry):
                 )
                 yield self
             finally:
-                self._transport = None
+                transport, self._transport = self._transport, None
+                if transport is not None:
+                    await transport.aclose()
                 if self._owns_tokens:
                     # Before the session closes: a request that has not started yet fails as
                     # "closed" (TokenUnavailableError), not with aiohttp's "Session is closed".
@@ -329,10 +337,14 @@ class PortOneClient(SingleEntry):
         path: str,
         *,
         json: Any = None,
+        form: FormFields | None = None,
         params: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        auth: bool = True,
+        sub_merchant_key: str | None = None,
+        expect: Literal["json", "file"] = "json",
     ) -> Coroutine[Any, Any, Any]:
         """Call PortOne and return its decoded JSON answer, or raise a :class:`PortOneError`.
 
@@ -342,6 +354,12 @@ class PortOneClient(SingleEntry):
         reached PortOne, and a write whose 2xx answer cannot be read raises
         :class:`AmbiguousResultError`. ``json`` must be standard
         JSON: NaN, infinities, lone surrogates and values JSON has no form for are refused.
+        A POST, PUT or PATCH with neither ``json`` nor ``form`` goes without a body and
+        without a ``Content-Type``.
+
+        With ``expect="file"`` (an export, a statement download), a 2xx answer that is neither
+        JSON nor HTML comes back as a :class:`Download`; elsewhere such an answer is
+        unreadable, so a proxy's HTML page with status 200 is never taken for a file.
 
         A plain function returning the transport's coroutine (one coroutine less per request):
         bad arguments raise as soon as it is called, before anything is sent.
@@ -350,17 +368,25 @@ class PortOneClient(SingleEntry):
             method: ``GET``, ``POST``, ``PUT``, ``PATCH``, ``DELETE`` or ``HEAD`` (any case).
             path: The percent-encoded path, starting with ``/``, without query or fragment.
             json: The request body, sent as JSON (None: no body).
+            form: A ``multipart/form-data`` body instead: field name → its text, or a file as
+                ``(filename, content, content_type)``. Not with ``json``.
             params: Query parameters, encoded for you.
             idempotent: True when replaying the request cannot do anything twice; None
                 (the default) decides by method: GET and HEAD are replayed, the rest not.
             timeout: Seconds this call may take in all (default: the client's).
             max_retries: Further tries after the first (default: the client's policy).
+            auth: False for the operations PortOne declares without a JWT (``initiatePayment``):
+                only ``X-Portone-Client-Key`` is sent, and no token is waited for.
+            sub_merchant_key: Sent as ``X-Portone-SubMerchant-Key`` (None: not sent). PortOne
+                declares it on payment-link create and update only.
+            expect: ``"file"`` where PortOne answers a file; ``"json"`` (the default) elsewhere.
 
         Returns:
-            A coroutine giving the decoded JSON (None for an empty answer to a read).
+            A coroutine giving the decoded JSON (None for an empty answer to a read), or a
+            :class:`Download` for a file answer with ``expect="file"``.
 
         Raises:
-            ConfigurationError: A bad ``method`` or ``path``, or the client is not open.
+            ConfigurationError: A bad argument (named), or the client is not open.
         """
         if not isinstance(method, str) or (method := method.upper()) not in _METHODS:
             raise ConfigurationError("method", f"must be one of {', '.join(sorted(_METHODS))}")
@@ -370,6 +396,17 @@ class PortOneClient(SingleEntry):
             )
         if json is not None:
             check_json("json", json)  # NaN, a lone surrogate or a set would not arrive intact
+        if form is not None:
+            if json is not None:
+                raise ConfigurationError("form", "give json or form, not both")
+            form = check_form(form)
+        if not isinstance(auth, bool):
+            raise ConfigurationError("auth", "must be True or False")
+        if expect not in ("json", "file"):
+            raise ConfigurationError("expect", "must be 'json' or 'file'")
+        headers = None
+        if sub_merchant_key is not None:
+            headers = {SUB_MERCHANT_HEADER: text("sub_merchant_key", sub_merchant_key)}
         transport = self._root._transport
         if transport is None:
             raise ConfigurationError("client", "not open: use 'async with PortOneClient(...)'")
@@ -381,7 +418,21 @@ class PortOneClient(SingleEntry):
             max_retries = self._retries_override
         else:
             max_retries = _count("max_retries", max_retries, 100, minimum=0)
-        return transport.send(method, path, json, params, idempotent, timeout, max_retries)
+        if form is None and auth and headers is None and expect == "json":
+            return transport.send(method, path, json, params, idempotent, timeout, max_retries)
+        return transport.send(
+            method,
+            path,
+            json,
+            params,
+            idempotent,
+            timeout,
+            max_retries,
+            form=form,
+            auth=auth,
+            extra_headers=headers,
+            expect_file=expect == "file",
+        )
 
 
 def _count(name: str, value: Any, maximum: int, *, minimum: int = 1) -> int:

@@ -42,7 +42,7 @@ from ._errors import (
     TokenUnavailableError,
     copy_error,
 )
-from ._headers import AUTHORIZATION_HEADER, CLIENT_KEY_HEADER, SUB_MERCHANT_HEADER
+from ._headers import AUTHORIZATION_HEADER, CLIENT_KEY_HEADER
 from ._middleware import auth_middleware
 from ._observe import EventHook, Observer, TokenEvent, describe, report_internal_error
 from ._secrets import KNOWN, Secret, redact
@@ -102,7 +102,8 @@ class TokenManager(SingleEntry):
         skew_allowance: Seconds a minted ``iat`` is back-dated, so that a PortOne clock
             trailing ours does not see a token issued in the future (under half of
             ``lifetime``).
-        sub_merchant_key: A sub-merchant's key, sent as ``X-Portone-SubMerchant-Key``.
+        sub_merchant_key: A sub-merchant's key: sent as ``X-Portone-SubMerchant-Key`` by the
+            calls PortOne declares it on (payment-link create and update).
         base_url: PortOne's origin. Credentials are added only to requests for this origin,
             so a session of your own must send its requests to the same one.
         wait_timeout: Seconds :meth:`get` waits for a token when none is usable (at most
@@ -173,9 +174,9 @@ class TokenManager(SingleEntry):
         self._registered: list[str] = [secret.reveal()]
         self.source = self._make_source(token_source, float(skew_allowance))
         # Headers that never change, built once: the per-request work is one dict update.
+        # The sub-merchant key is not among them: PortOne declares it on payment-link create and
+        # update only, and those calls add it (payment.yaml).
         self._static_headers = {CLIENT_KEY_HEADER: self.client_key}
-        if self.sub_merchant_key is not None:
-            self._static_headers[SUB_MERCHANT_HEADER] = self.sub_merchant_key
         self._token: Token | None = None
         self._usable_until = -_NEVER
         self._due = 0.0  # when the background task should next fetch
@@ -594,8 +595,7 @@ class TokenManager(SingleEntry):
             token: The token to send, from :meth:`get` or :meth:`usable`.
 
         Returns:
-            ``X-Portone-Client-Key``, ``Authorization: Bearer <JWT>`` and, with a sub-merchant,
-            ``X-Portone-SubMerchant-Key``.
+            ``X-Portone-Client-Key`` and ``Authorization: Bearer <JWT>``.
         """
         cached = self._headers_for
         if cached is not None and cached[0] is token:

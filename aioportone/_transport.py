@@ -26,6 +26,7 @@ from yarl import URL
 
 from ._clock import Clock
 from ._decipher import UNREADABLE, decode_body, error_for, succeeded
+from ._download import FormFields, build_form, file_answer
 from ._errors import (
     AmbiguousResultError,
     ConfigurationError,
@@ -48,6 +49,12 @@ __all__ = ["MAX_RESPONSE_SIZE", "RetryPolicy", "Transport", "learn_clock", "read
 #: The default limit on the size of an answer's body: PortOne's largest answers (a page of
 #: 100 payments) are a few hundred KB.
 MAX_RESPONSE_SIZE = 10 * 1024 * 1024
+
+# aiohttp gives a POST, PUT or PATCH without a body ``Content-Type: application/octet-stream``;
+# PortOne's bodiless writes (status changes, captures) declare no body and no media type.
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_NO_CONTENT_TYPE = ("Content-Type",)
+CLIENT_KEY = "X-Portone-Client-Key"
 
 
 class _TooLarge(Exception):
@@ -110,6 +117,27 @@ class Transport:
         self.max_response_size = max_response_size
         self._clock = clock
         self._rng = rng
+        # For requests sent without a JWT on an owned session, whose defaults carry one: a
+        # second session on the same connector, made on first use (one operation needs it).
+        self._bare: aiohttp.ClientSession | None = None
+
+    def _unauthenticated(self) -> aiohttp.ClientSession:
+        bare = self._bare
+        if bare is None:
+            bare = aiohttp.ClientSession(
+                connector=self.session.connector,
+                connector_owner=False,
+                raise_for_status=False,
+                timeout=self._timeout,
+            )
+            bare._retry_connection = False
+            self._bare = bare
+        return bare
+
+    async def aclose(self) -> None:
+        """Close what the transport opened itself (not the session it was given)."""
+        if self._bare is not None:
+            await self._bare.close()
 
     def url(self, path: str) -> URL:
         # ``encoded=True``: path segments were percent-encoded by the caller and must stay so
@@ -125,9 +153,26 @@ class Transport:
         idempotent: bool | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 - one deadline over many awaits
         max_retries: int | None = None,
+        *,
+        form: FormFields | None = None,
+        auth: bool = True,
+        extra_headers: Mapping[str, str] | None = None,
+        expect_file: bool = False,
     ) -> Any:
         try:
-            return await self._send(method, path, json, params, idempotent, timeout, max_retries)
+            return await self._send(
+                method,
+                path,
+                json,
+                params,
+                idempotent,
+                timeout,
+                max_retries,
+                form=form,
+                auth=auth,
+                extra_headers=extra_headers,
+                expect_file=expect_file,
+            )
         except PortOneError as exc:
             error = exc
         # Raised afresh from this frame, which holds no answer and no credential: the frames
@@ -145,6 +190,11 @@ class Transport:
         idempotent: bool | None,
         timeout: float | None,  # noqa: ASYNC109 - one deadline over many awaits
         max_retries: int | None,
+        *,
+        form: FormFields | None,
+        auth: bool,
+        extra_headers: Mapping[str, str] | None,
+        expect_file: bool,
     ) -> Any:
         url = self._root.with_path(self._prefix + path, encoded=True)
         tokens = self.tokens
@@ -156,7 +206,15 @@ class Transport:
         retries = self.retry.max_retries if max_retries is None else max_retries
         money = method == "POST" and moves_money(method, path)
         attempt = 0
-        token_retried = not tokens.retry_on_token_rejection
+        token_retried = not tokens.retry_on_token_rejection or not auth
+        # Anything but JSON-or-nothing with the JWT takes the slower path with per-request options.
+        plain = (
+            auth
+            and form is None
+            and extra_headers is None
+            and (json is not None or method not in _BODY_METHODS)
+        )
+        token: Token | None = None
         while True:
             attempt += 1
             # The uncontended path takes a slot without awaiting anything.
@@ -166,7 +224,8 @@ class Transport:
             failure: Failure | None = None
             try:
                 # Chosen now, after admission: the request goes on the wire right after this.
-                token = tokens.usable() or await tokens.get()
+                if auth:
+                    token = tokens.usable() or await tokens.get()
                 if attempt == 1 and not queued and timeout is None:
                     call_timeout = self._timeout
                 else:
@@ -182,7 +241,12 @@ class Transport:
                 # PortOne's API does not redirect; following one would carry the client key
                 # (aiohttp strips only Authorization) to wherever it points.
                 try:
-                    if self._owns_session:
+                    if not plain:
+                        request = self._request(
+                            method, url, json, params, form, token, extra_headers, call_timeout
+                        )
+                    elif self._owns_session:
+                        assert token is not None
                         if token is not self._session_token:
                             self.session.headers.update(tokens.auth_headers(token))
                             self._session_token = token
@@ -200,6 +264,7 @@ class Transport:
                                 timeout=call_timeout,
                             )
                     else:
+                        assert token is not None
                         request = self.session.request(
                             method,
                             url,
@@ -246,6 +311,12 @@ class Transport:
                 if date != self._last_date:
                     self._last_date = date
                     learn_clock(tokens, headers)
+                if expect_file:
+                    # Before JSON: a one-line CSV such as "42" is valid JSON too.
+                    download = file_answer(status, headers, body)
+                    if download is not None:
+                        budget.succeeded()
+                        return download
                 data = decode_body(body)
                 if data is not UNREADABLE and succeeded(status, data):
                     if budget.level < budget.capacity:
@@ -271,7 +342,7 @@ class Transport:
                 if decision.action == "done":
                     budget.succeeded()
                     return None if data is UNREADABLE else data
-                if decision.new_token:
+                if decision.new_token and token is not None:
                     tokens.rejected(token)
                     if decision.action == "retry":
                         token_retried = True
@@ -301,6 +372,48 @@ class Transport:
             self._budget_reported = False
             self._announce("request_retry", "info", decision, error, method, url, attempt)
             await clock.sleep(decision.delay)
+
+    def _request(
+        self,
+        method: str,
+        url: URL,
+        json: Any,
+        params: Mapping[str, str] | None,
+        form: FormFields | None,
+        token: Token | None,
+        extra: Mapping[str, str] | None,
+        timeout: aiohttp.ClientTimeout,
+    ) -> Any:
+        """A request with per-request options: a form, no JWT, extra headers, no body."""
+        session = self.session
+        headers: dict[str, str] = {}
+        if token is None:
+            headers[CLIENT_KEY] = self.tokens.client_key
+            if self._owns_session:
+                session = self._unauthenticated()
+        elif not self._owns_session:
+            headers.update(self.tokens.auth_headers(token))
+        elif token is not self._session_token:
+            session.headers.update(self.tokens.auth_headers(token))
+            self._session_token = token
+        if extra:
+            headers.update(extra)
+        options: dict[str, Any] = {}
+        if form is not None:
+            options["data"] = build_form(form)  # a fresh one per attempt
+        elif json is not None:
+            options["json"] = json
+        elif method in _BODY_METHODS:
+            options["skip_auto_headers"] = _NO_CONTENT_TYPE
+        return session.request(
+            method,
+            url,
+            params=params,
+            allow_redirects=False,
+            headers=headers or None,
+            timeout=timeout,
+            **options,
+        )
 
     async def _admit(self, method: str, url: URL, deadline: float) -> None:
         """Wait for a slot, bounded by ``pool_timeout`` and the call's deadline."""

@@ -148,6 +148,7 @@ def test_resources_are_found_on_the_client() -> None:
         "PortOneClient.refunds",
         "PortOneClient.webhook_endpoints",
         "PortOneClient.signatures",
+        "PortOneClient.checkout",
         "PortOneClient.subscriptions",
         "PortOneClient.payouts",
         "PortOneClient.payouts.beneficiaries",

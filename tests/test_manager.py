@@ -255,7 +255,7 @@ async def test_fatal_source_error_fails_waiters_at_once(clock: FakeClock) -> Non
 
 
 async def test_headers_injected_only_for_portone(fake: FakePortOne, clock: FakeClock) -> None:
-    """Client key, JWT and sub-merchant key go on PortOne requests; another host gets none."""
+    """Client key and JWT go on PortOne requests (no sub-merchant key); another host gets none."""
     fake.state.add_transaction("ORDER-1")
     seen: list[dict[str, str]] = []
 
@@ -283,7 +283,8 @@ async def test_headers_injected_only_for_portone(fake: FakePortOne, clock: FakeC
         token = tokens.current()
     sent = fake.requests[-1].headers
     assert sent["X-Portone-Client-Key"] == DEMO_CLIENT_KEY
-    assert sent["X-Portone-SubMerchant-Key"] == "SUBKEY1"
+    # PortOne declares the sub-merchant header on payment-link create and update only.
+    assert "X-Portone-SubMerchant-Key" not in sent
     assert sent["Authorization"] == f"Bearer {token.value}"
     assert not any(k.lower().startswith(("authorization", "x-portone")) for k in seen[0])
 

@@ -248,15 +248,47 @@ async def test_wrong_signature_is_refused(fake: FakePortOne, client: PortOneClie
     assert fake.state.links == {}
 
 
-async def test_sub_merchant_key_travels_as_a_header_and_scopes_lookups(
+async def test_sub_merchant_key_travels_only_where_declared_and_scopes_lookups(
     fake: FakePortOne, clock: FakeClock
 ) -> None:
-    """With sub_merchant_key, requests carry X-Portone-SubMerchant-Key and lookups use that key."""
+    """The sub-merchant header goes on link create and update only; the lookup path uses it."""
     async with open_client(fake, clock, sub_merchant_key="subMerchant0001") as portone:
         link = await portone.payment_links.create(**link_args())
         assert fake.requests[-1].headers["X-Portone-SubMerchant-Key"] == "subMerchant0001"
         assert fake.state.links[link.payment_link_ref].owner_key == "subMerchant0001"
         status = await portone.payment_links.status_by_merchant_ref("ORDER-1001")
+        assert "X-Portone-SubMerchant-Key" not in fake.requests[-1].headers
+        await portone.payment_links.update(link.payment_link_ref, description="New")
+        assert fake.requests[-1].headers["X-Portone-SubMerchant-Key"] == "subMerchant0001"
+        await portone.payment_links.status(link.payment_link_ref)
+        assert "X-Portone-SubMerchant-Key" not in fake.requests[-1].headers
     assert status.payment_link_ref == link.payment_link_ref
-    assert fake.requests[-1].path == "/api/merchant/subMerchant0001/paymentLink/ORDER-1001/status"
-    assert fake.requests[-1].headers["X-Portone-SubMerchant-Key"] == "subMerchant0001"
+    lookup = [r for r in fake.requests if r.path.endswith("/ORDER-1001/status")]
+    assert lookup[-1].path == "/api/merchant/subMerchant0001/paymentLink/ORDER-1001/status"
+
+
+async def test_a_call_names_its_own_sub_merchant(fake: FakePortOne, clock: FakeClock) -> None:
+    """sub_merchant_key= on create, update and the lookup overrides the client's default."""
+    async with open_client(fake, clock, sub_merchant_key="subMerchant0001") as portone:
+        link = await portone.payment_links.create(**link_args(), sub_merchant_key="subOther02")
+        assert fake.requests[-1].headers["X-Portone-SubMerchant-Key"] == "subOther02"
+        await portone.payment_links.update(
+            link.payment_link_ref, description="New", sub_merchant_key="subOther02"
+        )
+        assert fake.requests[-1].headers["X-Portone-SubMerchant-Key"] == "subOther02"
+        status = await portone.payment_links.status_by_merchant_ref(
+            "ORDER-1001", sub_merchant_key="subOther02"
+        )
+    assert fake.state.links[link.payment_link_ref].owner_key == "subOther02"
+    assert status.payment_link_ref == link.payment_link_ref
+    assert fake.requests[-1].path == "/api/merchant/subOther02/paymentLink/ORDER-1001/status"
+
+
+async def test_without_a_sub_merchant_no_header_is_sent(
+    fake: FakePortOne, clock: FakeClock
+) -> None:
+    """A client without sub_merchant_key never sends X-Portone-SubMerchant-Key."""
+    async with open_client(fake, clock) as portone:
+        link = await portone.payment_links.create(**link_args())
+        await portone.payment_links.update(link.payment_link_ref, description="New")
+    assert all("X-Portone-SubMerchant-Key" not in r.headers for r in fake.requests)

@@ -46,6 +46,7 @@ from ._models_subscriptions import (
     SubscriptionTransaction,
 )
 from ._models_transactions import TransactionDetailsUpdate
+from .checkout import Checkout, InitiatedPayment
 from .payment_links import PaymentLinks
 from .payout_accounts import Beneficiaries, VirtualAccounts
 from .payout_approvals import PayoutApprovals
@@ -62,7 +63,9 @@ __all__ = [
     "AccountVerification",
     "Beneficiaries",
     "Beneficiary",
+    "Checkout",
     "Deduction",
+    "InitiatedPayment",
     "InvitedSubMerchant",
     "LinkTransaction",
     "NewPlan",

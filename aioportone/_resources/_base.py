@@ -8,9 +8,10 @@ drive a resource in a unit test.
 from __future__ import annotations
 
 from collections.abc import Coroutine, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
+    from .._download import FormFields
     from .._secrets import Secret
     from ._validate import Environment
 
@@ -42,8 +43,12 @@ class Caller(Protocol):
         path: str,
         *,
         json: Any = None,
+        form: FormFields | None = None,
         params: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        auth: bool = True,
+        sub_merchant_key: str | None = None,
+        expect: Literal["json", "file"] = "json",
     ) -> Coroutine[Any, Any, Any]: ...

@@ -93,6 +93,7 @@ class PaymentLinks:
         environment: Environment | None = None,
         extra: Mapping[str, Any] | None = None,
         resolve_duplicate: bool = False,
+        sub_merchant_key: str | None = None,
     ) -> PaymentLink:
         """Create a payment link for ``amount`` ``currency``; its ``signature_hash`` is computed
         here with your secret (no call to PortOne's generate-signature API).
@@ -142,6 +143,8 @@ class PaymentLinks:
                 arguments above.
             resolve_duplicate: Return the existing link when PortOne already has one for
                 ``merchant_order_id`` instead of raising :class:`DuplicateError`.
+            sub_merchant_key: The sub-merchant the link is for (``X-Portone-SubMerchant-Key``);
+                the client's ``sub_merchant_key`` when None.
 
         Returns:
             The link; ``url`` is the checkout page to send the buyer to.
@@ -182,6 +185,7 @@ class PaymentLinks:
         body.update(body_fields(extra, _CREATE_FIELDS))
         if not isinstance(resolve_duplicate, bool):
             raise ConfigurationError("resolve_duplicate", "must be True or False")
+        sub = self._sub_merchant(sub_merchant_key)
         # https://docs.portone.cloud/docs/payment-request: the link is signed like a payment
         # request. The amount signed is the number sent, so both sides format the same value.
         body["signature_hash"] = sign_payment_request(
@@ -194,22 +198,32 @@ class PaymentLinks:
             failure_url=failure,
         )
         try:
-            data = await self._client.request("POST", "/api/paymentLink", json=body)
+            data = await self._client.request(
+                "POST", "/api/paymentLink", json=body, sub_merchant_key=sub
+            )
         except DuplicateError as exc:
             if not resolve_duplicate:
                 raise
-            return await self._recover(order_id, exc)
+            return await self._recover(order_id, exc, sub)
         except PortOneError as exc:
             if not may_have_acted(exc):
                 raise  # PortOne saw nothing (the transport already retried that), or said no
-            return await self._create_again(body, order_id)
+            return await self._create_again(body, order_id, sub)
         if not _names_a_link(data):
             # A 2xx PortOne probably acted on, in a shape we cannot read or without the link's
             # reference (``{}``): the link may exist, and the dedup path tells.
-            return await self._create_again(body, order_id)
+            return await self._create_again(body, order_id, sub)
         return PaymentLink.created(data, order_id)
 
-    async def _create_again(self, body: dict[str, Any], order_id: str) -> PaymentLink:
+    def _sub_merchant(self, sub_merchant_key: str | None) -> str | None:
+        """The sub-merchant a call acts for: its own argument, else the client's."""
+        if sub_merchant_key is None:
+            return self._client.tokens.sub_merchant_key
+        return text("sub_merchant_key", sub_merchant_key)
+
+    async def _create_again(
+        self, body: dict[str, Any], order_id: str, sub: str | None
+    ) -> PaymentLink:
         """The first try may or may not have reached PortOne: send it again, which is safe
         because PortOne answers 4002 to a second link with the same merchant_order_id.
 
@@ -221,9 +235,11 @@ class PaymentLinks:
             f"{order_id!r}), or create it again with resolve_duplicate=True."
         )
         try:
-            data = await self._client.request("POST", "/api/paymentLink", json=body)
+            data = await self._client.request(
+                "POST", "/api/paymentLink", json=body, sub_merchant_key=sub
+            )
         except DuplicateError as exc:
-            return await self._recover(order_id, exc, retried=True)
+            return await self._recover(order_id, exc, sub, retried=True)
         except PortOneError as exc:
             # Whatever the retry met (a lost answer again, 429, a rejected token), the first
             # try may have created the link: a plain error here would invite the caller to
@@ -243,10 +259,10 @@ class PaymentLinks:
         return PaymentLink.created(answer, order_id)
 
     async def _recover(
-        self, order_id: str, duplicate: DuplicateError, *, retried: bool = False
+        self, order_id: str, duplicate: DuplicateError, sub: str | None, *, retried: bool = False
     ) -> PaymentLink:
         try:
-            status = await self.status_by_merchant_ref(order_id)
+            status = await self.status_by_merchant_ref(order_id, sub_merchant_key=sub)
         except NotFoundError:
             # 4002 without a link under that id: the id was used by something else (a
             # payment, not a link). Nothing to return; the duplicate error says what happened.
@@ -268,17 +284,23 @@ class PaymentLinks:
         data = await self._client.request("GET", f"/api/paymentLink/{ref}/fetch-status")
         return PaymentLinkStatus.from_json(record(data, "a payment-link status"))
 
-    async def status_by_merchant_ref(self, merchant_order_id: str) -> PaymentLinkStatus:
+    async def status_by_merchant_ref(
+        self, merchant_order_id: str, *, sub_merchant_key: str | None = None
+    ) -> PaymentLinkStatus:
         """The link's status and payment attempts, by your ``merchant_order_id``.
 
-        The lookup is scoped to the sub-merchant key when the client has one, else to the
-        client key: a master merchant acting for a sub-merchant created the link there.
+        The lookup is scoped to the sub-merchant key (in the path) when there is one, else to
+        the client key: a master merchant acting for a sub-merchant created the link there.
 
         Args:
             merchant_order_id: The id the link was created under.
+            sub_merchant_key: The sub-merchant the link was created for; the client's
+                ``sub_merchant_key`` when None.
         """
-        tokens = self._client.tokens
-        owner = path_segment("client_key", tokens.sub_merchant_key or self._client.client_key)
+        sub = self._sub_merchant(sub_merchant_key)
+        owner = path_segment(
+            "sub_merchant_key" if sub else "client_key", sub or self._client.client_key
+        )
         ref = path_segment("merchant_order_id", merchant_order_id)
         data = await self._client.request("GET", f"/api/merchant/{owner}/paymentLink/{ref}/status")
         return PaymentLinkStatus.from_json(record(data, "a payment-link status"))
@@ -307,6 +329,7 @@ class PaymentLinks:
         success_url: str | None = None,
         failure_url: str | None = None,
         extra: Mapping[str, Any] | None = None,
+        sub_merchant_key: str | None = None,
     ) -> PaymentLinkDetails:
         """Change some fields of a link that has not been paid; the others keep their value.
 
@@ -321,6 +344,8 @@ class PaymentLinks:
             success_url: A new success redirect URL.
             failure_url: A new failure redirect URL.
             extra: Further body fields PortOne's update accepts, as it spells them.
+            sub_merchant_key: The sub-merchant the link belongs to
+                (``X-Portone-SubMerchant-Key``); the client's ``sub_merchant_key`` when None.
         """
         ref = path_segment("payment_link_ref", payment_link_ref)
         body: dict[str, Any] = {}
@@ -340,9 +365,14 @@ class PaymentLinks:
         body.update(body_fields(extra, _UPDATE_FIELDS | {"portone_key", "signature_hash"}))
         if not body:
             raise ConfigurationError("update", "give at least one field to change")
+        sub = self._sub_merchant(sub_merchant_key)
         # The same partial update sent twice leaves the same link: safe to retry.
         data = await self._client.request(
-            "PUT", f"/api/update-paylink/{ref}", json=body, idempotent=True
+            "PUT",
+            f"/api/update-paylink/{ref}",
+            json=body,
+            idempotent=True,
+            sub_merchant_key=sub,
         )
         return PaymentLinkDetails.from_json(record(data, "the payment-link update"))
 

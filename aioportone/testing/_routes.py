@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from . import (
+    _routes_checkout,
+    _routes_files,
     _routes_payments,
     _routes_payouts,
     _routes_recon,
@@ -43,6 +45,8 @@ def install(app: web.Application, fake: Server) -> None:
     _routes_recon.install(app, fake)
     _routes_sub_merchants.install(app, fake)
     _routes_transactions.install(app, fake)
+    _routes_checkout.install(app, fake)
+    _routes_files.install(app, fake)
 
 
 class _Routes:

@@ -152,6 +152,8 @@ class _PaymentRoutes:
                 "signature_hash does not match the request",
             )
         owner = owner_key(request)
+        if owner != request.headers.get(CLIENT_KEY_HEADER, owner):
+            self.fake.state.masters[owner] = request.headers[CLIENT_KEY_HEADER]
         if self.fake.state.link_by_merchant_ref(owner, body["merchant_order_id"]) is not None:
             # https://docs.portone.cloud/docs/error-codes: 4002 DUPLICATE_TRANSACTION_ERROR.
             return _link_error(
@@ -166,7 +168,16 @@ class _PaymentRoutes:
 
     def _own_link(self, request: web.Request, ref: str) -> PaymentLink | None:
         link = self.fake.state.links.get(ref)
-        return link if link is not None and link.owner_key == owner_key(request) else None
+        if link is None:
+            return None
+        if link.owner_key == owner_key(request) or self._master_of(request, link.owner_key):
+            return link
+        return None
+
+    def _master_of(self, request: web.Request, key: str) -> bool:
+        """Whether the caller is the master merchant of sub-merchant ``key``."""
+        master = self.fake.state.masters.get(key)
+        return master is not None and master == request.headers.get(CLIENT_KEY_HEADER)
 
     async def link_status(self, request: web.Request) -> web.Response:
         ref = request.match_info["ref"]
@@ -177,7 +188,11 @@ class _PaymentRoutes:
 
     async def link_by_merchant(self, request: web.Request) -> web.Response:
         key = request.match_info.get("key")
-        if key is not None and (problem := key_mismatch(request, key)) is not None:
+        if (
+            key is not None
+            and not self._master_of(request, key)
+            and (problem := key_mismatch(request, key)) is not None
+        ):
             return problem
         merchant_ref = request.match_info["merchant_ref"]
         link = self.fake.state.link_by_merchant_ref(key or owner_key(request), merchant_ref)

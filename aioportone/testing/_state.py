@@ -55,6 +55,9 @@ class FakeState:
         self._seq = itertools.count(1)
         self.transactions: dict[str, Transaction] = {}  # by merchant_order_ref
         self.links: dict[str, PaymentLink] = {}  # by payment_link_ref
+        # Sub-merchant key -> the master merchant that named it on a payment link it created:
+        # the master reads and cancels those links with its own key alone.
+        self.masters: dict[str, str] = {}
         self.webhooks: list[WebhookEndpoint] = []
         self.deliveries: list[Delivery] = []
         self.subscriptions = SubscriptionBook(fake, self)
