@@ -46,9 +46,9 @@ from ._secrets import KNOWN, Secret, redact
 from ._skew import ServerClockOffset
 from ._sources import LocalTokenSource, SyncTokenSource, TokenSource
 from ._token import RefreshPolicy, Token
-from ._token_state import FATAL_CODES, TokenState
+from ._token_state import TokenState
 
-__all__ = ["FATAL_CODES", "TokenManager"]
+__all__ = ["TokenManager"]
 
 # PortOne's own tokens live 6 hours; a locally minted token far beyond that is a typo that would
 # make a leaked token useful for a long time.
