@@ -5,6 +5,10 @@ lifetime. Its one background task is the only code that awaits a token source, s
 that need a token cause one fetch; requests only ever *wait on an event*, so cancelling one can
 never cancel or corrupt the refresh. The background task catches every failure, reports it and
 carries on; only cancellation (leaving ``async with``) ends it.
+
+Every decision (when to fetch, how long to back off, which rejection counts, what a shift of
+PortOne's clock does to the held token) is :class:`~aioportone._token_state.TokenState`'s, on
+plain values; this shell reads the clock, awaits the source, wakes and reports.
 """
 
 from __future__ import annotations
