@@ -5,6 +5,10 @@ lifetime. Its one background task is the only code that awaits a token source, s
 that need a token cause one fetch; requests only ever *wait on an event*, so cancelling one can
 never cancel or corrupt the refresh. The background task catches every failure, reports it and
 carries on; only cancellation (leaving ``async with``) ends it.
+
+Every decision (when to fetch, how long to back off, which rejection counts, what a shift of
+PortOne's clock does to the held token) is :class:`~aioportone._token_state.TokenState`'s, on
+plain values; this shell reads the clock, awaits the source, wakes and reports.
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ import functools
 import random
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from typing import Any, Literal
 
 import anyio
@@ -34,10 +37,8 @@ from ._config import (
 )
 from ._entry import SingleEntry
 from ._errors import (
-    APIError,
     ConfigurationError,
     PortOneError,
-    RateLimitError,
     TokenError,
     TokenUnavailableError,
     copy_error,
@@ -49,34 +50,18 @@ from ._secrets import KNOWN, Secret, redact
 from ._skew import ServerClockOffset
 from ._sources import LocalTokenSource, SyncTokenSource, TokenSource
 from ._token import RefreshPolicy, Token
+from ._token_state import TokenState
 
 __all__ = ["TokenManager"]
 
-_NEVER = float("inf")
 # PortOne's own tokens live 6 hours; a locally minted token far beyond that is a typo that would
 # make a leaked token useful for a long time.
 MAX_LIFETIME = 24 * 3600.0
 MIN_LIFETIME = 10.0
 _NOT_RUNNING = "the TokenManager is not running (not entered yet, or closed): use 'async with'"
-# The cause quoted in a TokenUnavailableError message: enough for a log line, whole in __cause__.
-_MAX_CAUSE = 200
-# PortOne's documented answers to a bad credential on auth-token
-# (https://docs.portone.cloud/docs/error-codes, the auth-token 400 examples): 4016 unknown key,
-# 4099 wrong secret, 4001 a required field missing. Nothing else proves that retrying is
-# useless: an HTML page, a WAF's 401/403, a 408, an expired or malformed token are transient.
-FATAL_CODES = frozenset({"4016", "4099", "4001"})
 # How many of the latest tokens stay registered for redaction: a server may echo one it issued
 # before the current one.
 _RECENT_TOKENS = 4
-# Requests older than this many shifts of PortOne's clock are long answered.
-_MAX_SHIFTS = 8
-
-
-def _fatal(exc: BaseException) -> bool:
-    """Errors a retry cannot fix: a documented credential refusal, or our own configuration."""
-    if isinstance(exc, APIError):
-        return exc.code in FATAL_CODES
-    return isinstance(exc, ConfigurationError)
 
 
 class TokenManager(SingleEntry):
@@ -164,7 +149,10 @@ class TokenManager(SingleEntry):
         self.clock: Clock = clock or SystemClock()
         self.policy = policy or RefreshPolicy()
         self.offset = ServerClockOffset()
-        self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self._state = TokenState(
+            self.policy,
+            rng or random.Random(),  # noqa: S311 - jitter, not cryptography
+        )
         self._observer = Observer(on_event)
         self.retry_on_token_rejection = retry_on_token_rejection
         self.origin = (self.base_url.scheme, self.base_url.host, self.base_url.port)
@@ -177,26 +165,10 @@ class TokenManager(SingleEntry):
         # The sub-merchant key is not among them: PortOne declares it on payment-link create and
         # update only, and those calls add it (payment.yaml).
         self._static_headers = {CLIENT_KEY_HEADER: self.client_key}
-        self._token: Token | None = None
-        self._usable_until = -_NEVER
-        self._due = 0.0  # when the background task should next fetch
-        self._backing_off = False
-        self._failures = 0
-        self._fatal_failures = 0
-        self._fatal_error: PortOneError | None = None
-        self._last_error: BaseException | None = None
         self._waiters = 0
         self._wake: anyio.Event | None = None
         self._changed: anyio.Event | None = None
         self._running = False
-        self._rejected: str | None = None
-        self._held_rejected = False  # the held token was rejected already
-        # What the held token was before shifts of PortOne's clock moved its expiry: requests
-        # in flight still carry these objects, and their rejection is the held token's.
-        self._shifted: list[Token] = []
-        self._last_attempt = -_NEVER  # when the latest fetch started
-        self._last_rejection = -_NEVER  # when PortOne last rejected a current token
-        self._short_lived = 0  # consecutive network tokens living less than policy.min_life
         self._headers_for: tuple[Token, Mapping[str, str]] | None = None
 
     def _make_source(self, spec: object, skew: float) -> TokenSource:
@@ -224,7 +196,7 @@ class TokenManager(SingleEntry):
             f"TokenManager(client_key={getattr(self, 'client_key', None)!r}, "
             f"source={getattr(source, 'name', None)!r}, "
             f"base_url={None if base_url is None else str(base_url)!r}, "
-            f"token={getattr(self, '_token', None)!r})"
+            f"token={getattr(getattr(self, '_state', None), 'token', None)!r})"
         )
 
     # -- lifetime -------------------------------------------------------------------------------
@@ -232,7 +204,7 @@ class TokenManager(SingleEntry):
     @asynccontextmanager
     async def __asynccontextmanager__(self) -> AsyncGenerator[TokenManager]:
         self._wake, self._changed = anyio.Event(), anyio.Event()
-        self._due = 0.0
+        self._state.due = 0.0
         failure: BaseException | None = None
         try:
             async with anyio.create_task_group() as tg:
@@ -280,10 +252,7 @@ class TokenManager(SingleEntry):
         self._notify()
 
     def _forget_token(self) -> None:
-        self._token = None
-        self._held_rejected = False
-        self._shifted.clear()
-        self._usable_until = -_NEVER
+        self._state.forget()
         self._headers_for = None
 
     # -- getting a token ------------------------------------------------------------------------
@@ -305,25 +274,15 @@ class TokenManager(SingleEntry):
         token = self._ready()
         if token is None:
             raise TokenUnavailableError(
-                "no usable PortOne token yet; a refresh is under way" + self._cause()
-            ) from self._last_error
+                "no usable PortOne token yet; a refresh is under way" + self._state.cause()
+            ) from self._state.last_error
         return token
-
-    def _cause(self) -> str:
-        """`` (last refresh failed: Type: message)``, or nothing when the last refresh did not
-        fail (a failure before the current token was stored is no cause of anything)."""
-        if self._last_error is None or not (self._failures or self._fatal_failures):
-            return ""
-        text = describe(self._last_error)
-        if len(text) > _MAX_CAUSE:
-            text = text[: _MAX_CAUSE - 3] + "..."
-        return f" (last refresh failed: {text})"
 
     def _ready(self) -> Token | None:
         """A token to send now, minted on the spot when the source can, or None while a
         refresh is awaited; an error retrying cannot fix is raised instead."""
         token = self.usable() or self._mint_now()
-        if token is None and self._fatal_error is not None:
+        if token is None and self._state.fatal_error is not None:
             raise self._copy_fatal()
         return token
 
@@ -332,9 +291,7 @@ class TokenManager(SingleEntry):
 
         None outside ``async with`` too: the token is forgotten when the manager stops.
         """
-        if self.clock.time() < self._usable_until:
-            return self._token
-        return None
+        return self._state.usable(self.clock.time())
 
     async def get(self) -> Token:
         """The token to send now, waiting (up to ``wait_timeout``) if a refresh is needed.
@@ -361,8 +318,8 @@ class TokenManager(SingleEntry):
             now = self.clock.time()
             if now >= deadline:
                 raise TokenUnavailableError(
-                    f"no usable PortOne token within {self.wait_timeout:g} s{self._cause()}"
-                ) from self._last_error
+                    f"no usable PortOne token within {self.wait_timeout:g} s{self._state.cause()}"
+                ) from self._state.last_error
             self._request_refresh()
             changed = self._changed
             assert changed is not None
@@ -380,7 +337,7 @@ class TokenManager(SingleEntry):
         token = self.source.mint_now(now)
         if not self.policy.usable(token, now):
             return None
-        if token.value == self._rejected:
+        if token.value == self._state.rejected_value:
             # Same claims in the same second sign to the same bytes: PortOne would reject the
             # "new" token too. A second's earlier iat/exp makes it a different token.
             token = self.source.mint_now(now - 1)
@@ -391,8 +348,9 @@ class TokenManager(SingleEntry):
     def _copy_fatal(self) -> PortOneError:
         # A fresh exception per waiter: raising one instance from many tasks would splice
         # their tracebacks together.
-        assert self._fatal_error is not None
-        return copy_error(self._fatal_error)
+        fatal_error = self._state.fatal_error
+        assert fatal_error is not None
+        return copy_error(fatal_error)
 
     def invalidate(self, token: Token) -> None:
         """Stop using ``token`` (PortOne rejected it) — only if it is still the current one.
@@ -403,70 +361,20 @@ class TokenManager(SingleEntry):
         Args:
             token: The token PortOne rejected.
         """
-        # Only the first rejection of a token counts: later answers to requests sent with the
-        # same token must not cut a refresh backoff short again and again. Compared by
-        # identity, not value: a fresh token may have the same bytes as the rejected one (same
-        # claims in the same second), and must still be replaceable when PortOne refuses it.
-        if self._held_rejected or not self._holds(token):
-            return
-        self._held_rejected = True
-        self._rejected = token.value
-        self._usable_until = -_NEVER
-        self._backing_off = False
-        now = self.clock.time()
-        # A rejection is PortOne asking for a new token: fetch at once, unless the last
-        # rejection was moments ago (a server rejecting every token must not be asked for one
-        # per request).
-        if now - self._last_rejection >= self.policy.min_interval and self._wake is not None:
-            self._last_rejection = now
-            self._due = now
-            self._wake.set()
-        else:
-            self._last_rejection = now
-            self._request_refresh()
-
-    def _holds(self, token: Token) -> bool:
-        """Whether ``token`` is the token held now, or what it was before a clock shift."""
-        return token is self._token or any(old is token for old in self._shifted)
+        if self._state.invalidate(token, self.clock.time()):
+            self._wake_refresher()
 
     def _request_refresh(self) -> None:
-        if self._wake is None:
-            return
-        now = self.clock.time()
-        policy = self.policy
-        if self._backing_off:
-            # During a backoff the wait mostly stands: waking the background task for every
-            # request would turn an outage into a flood of auth-token calls. But a request
-            # with no usable token may bring the next attempt forward to ``wake_interval``
-            # after the last one, so no server-made schedule can lock requests out.
-            if self.usable() is not None:
-                return
-            soonest = self._last_attempt + max(policy.wake_interval, policy.min_interval)
-        else:
-            soonest = self._last_attempt + policy.min_interval
-        due = max(now, soonest)
-        if due < self._due:
-            self._due = due
-            self._wake.set()
-        elif self._due <= now:
-            # Already due by the wall clock, while the background task still sleeps its
-            # (monotonic) delay: our clock stepped forward. Wake it to look again.
+        if self._state.request_refresh(self.clock.time()):
+            self._wake_refresher()
+
+    def _wake_refresher(self) -> None:
+        if self._wake is not None:
             self._wake.set()
 
     def _store(self, token: Token) -> None:
-        self._token = token
-        self._held_rejected = False
-        self._shifted.clear()
+        self._state.store(token)
         self._remember(token.value)
-        self._usable_until = token.expires_at - self.policy.floor(token)
-        # Never two fetches closer than min_interval, whatever lifetime the server gave.
-        self._due = max(
-            self.policy.refresh_time(token, self._rng),
-            self._last_attempt + self.policy.min_interval,
-        )
-        self._backing_off = False
-        self._failures = self._fatal_failures = 0
-        self._fatal_error = None
         self._notify()
 
     def _remember(self, value: str) -> None:
@@ -499,8 +407,9 @@ class TokenManager(SingleEntry):
                 await checkpoint()  # whatever a source returns, this loop never starves others
                 wake = self._wake = anyio.Event()
                 now = self.clock.time()
-                if now < self._due:
-                    await wait_event(self.clock, wake, self._due - now)
+                due = self._state.due
+                if now < due:
+                    await wait_event(self.clock, wake, due - now)
                     continue
                 await self._refresh_once()
             except Exception as exc:
@@ -510,7 +419,8 @@ class TokenManager(SingleEntry):
                 await self.clock.sleep(self.policy.backoff_base)
 
     async def _refresh_once(self) -> None:
-        started = self._last_attempt = self.clock.time()
+        started = self.clock.time()
+        self._state.fetch_started(started)
         try:
             token = await self.source.fetch(started)
         except Exception as exc:  # reported and retried; only cancellation ends the task
@@ -520,51 +430,24 @@ class TokenManager(SingleEntry):
             stale = TokenError(f"the {self.source.name} source gave a token too old to use")
             self._on_failure(stale)
             return
-        self._store(token)
+        network = not isinstance(self.source, SyncTokenSource)
+        self._remember(token.value)
         now = self.clock.time()
-        if token.lifetime < self.policy.min_life and not isinstance(self.source, SyncTokenSource):
-            # A server handing out seconds-long tokens is no reason to ask it every few
-            # seconds: use the token while it lasts, then back off as after a failure.
-            self._short_lived += 1
-            delay = self.policy.retry_delay(self._short_lived, None, now, self._rng)
-            self._due = max(self._due, now + delay)
-            self._backing_off = True
-        else:
-            self._short_lived = 0
+        outcome = self._state.fetched(token, now, network=network)
+        self._notify()
         self._emit("refreshed", expires_in=token.remaining(now))
-        self._emit("refresh_scheduled", delay=max(0.0, self._due - now))
+        self._emit(outcome.name, delay=outcome.delay)
 
     def _on_failure(self, exc: Exception) -> None:
-        now = self.clock.time()
-        self._last_error = exc
-        self._backing_off = True
-        if _fatal(exc):
-            self._fatal_failures += 1
-            delay = self.policy.fatal_delay(self._fatal_failures)
-            # Served only to requests that find no usable token: while the current one lasts,
-            # requests go on with it.
-            assert isinstance(exc, PortOneError)
-            self._fatal_error = exc
-            self._due = now + delay
-            self._emit("refresh_gave_up", error=exc, delay=delay, attempt=self._fatal_failures)
-        else:
-            self._failures += 1
-            usable = self._token if now < self._usable_until else None
-            delay = self.policy.retry_delay(self._failures, usable, now, self._rng)
-            if isinstance(exc, RateLimitError) and exc.retry_after is not None:
-                # PortOne said when (sooner is refused), but only up to a cap: one answer must
-                # never be able to stop renewal.
-                delay = max(delay, self.policy.honoured_wait(exc.retry_after, usable, now))
-            self._due = max(now + delay, self._last_attempt + self.policy.min_interval)
-            delay = self._due - now
-            self._emit("refresh_failed", error=exc, delay=delay, attempt=self._failures)
+        outcome = self._state.failed(exc, self.clock.time())
+        self._emit(outcome.name, error=exc, delay=outcome.delay, attempt=outcome.attempt)
         self._notify()
 
     def _emit(self, name: str, **fields: Any) -> None:
         # Reporting never changes an outcome: whatever fails in here (a hook, a log pipeline,
         # an exception whose str() raises) is reported as well as it can be and dropped.
         try:
-            token = self._token
+            token = self._state.token
             expires_in = fields.pop("expires_in", None)
             if expires_in is None and token is not None:
                 expires_in = token.remaining(self.clock.time())
@@ -628,22 +511,10 @@ class TokenManager(SingleEntry):
 
     def _offset_moved(self, before: float) -> None:
         self._emit("clock_skew", offset=self.offset.offset)
-        token = self._token
-        if token is None:
-            return
-        if isinstance(self.source, SyncTokenSource):
-            self.invalidate(token)  # minted on the old offset: mint again, it costs nothing
-            return
-        # A server token is still the token PortOne issued: keep it (its auth-token API may be
-        # down right now), but move its expiry, as seen on our clock, by the change.
         shift = self.offset.offset - before
-        self._shifted.append(token)
-        del self._shifted[:-_MAX_SHIFTS]
-        self._token = replace(token, expires_at=token.expires_at - shift)
-        self._usable_until -= shift
-        self._due -= shift
-        if self._wake is not None:
-            self._wake.set()  # the background task sleeps toward the old due time
+        minted = isinstance(self.source, SyncTokenSource)
+        if self._state.clock_shifted(shift, self.clock.time(), minted=minted):
+            self._wake_refresher()
 
     @property
     def middleware(self) -> ClientMiddlewareType:
