@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
+from dataclasses import asdict
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote
@@ -12,7 +14,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aioportone import APIError, ConfigurationError, PortOneClient, TransactionStatus, _skew
+from aioportone import (
+    APIError,
+    ConfigurationError,
+    PortOneClient,
+    TokenEvent,
+    TransactionStatus,
+    _observe,
+    _skew,
+)
 from aioportone._config import path_segment, text
 from aioportone._events_webhook import frozen
 from aioportone._resources._validate import expect_object, record
@@ -179,3 +189,32 @@ def test_a_date_already_seen_is_neither_parsed_nor_measured_again(
     # ...and the next second's Date measures the step.
     assert offset.observe("Thu, 01 Jan 1970 00:01:41 GMT", received_at=71.5)
     assert offset.offset == 30.0
+
+
+def test_token_events_are_built_only_for_a_listener(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Nobody listening: an event costs no fields; a listener gets every non-None field."""
+    built: list[TokenEvent] = []
+    real = _observe._event_fields
+
+    def counting(event: TokenEvent) -> dict[str, Any]:
+        built.append(event)
+        return real(event)
+
+    monkeypatch.setattr(_observe, "_event_fields", counting)
+    hooked: list[TokenEvent] = []
+    observer = _observe.Observer(hooked.append)
+    event = TokenEvent("refresh_scheduled", "server", expires_in=30.0, delay=1.5, waiters=3)
+    observer.emit(event)
+    assert built == []
+    assert hooked == [event]
+    caplog.set_level(logging.DEBUG, logger="aioportone")
+    observer.emit(event)
+    (logged,) = [r for r in caplog.records if r.name == "aioportone"]
+    assert logged.levelno == logging.DEBUG
+    assert logged.event == "aioportone.token.refresh_scheduled"  # type: ignore[attr-defined]
+    expected = {k: v for k, v in asdict(event).items() if v is not None and k != "name"}
+    assert logged.fields == expected  # type: ignore[attr-defined]
+    assert list(logged.fields) == list(expected)  # type: ignore[attr-defined]
+    assert hooked == [event, event]
