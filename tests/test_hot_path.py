@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote
 
+import aiohttp
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,6 +20,7 @@ from aioportone import (
     ConfigurationError,
     PortOneClient,
     TokenEvent,
+    TokenManager,
     TransactionStatus,
     _observe,
     _skew,
@@ -27,7 +29,7 @@ from aioportone._config import path_segment, text
 from aioportone._events_webhook import frozen
 from aioportone._resources._validate import expect_object, record
 from aioportone._skew import ServerClockOffset
-from aioportone.testing import FakePortOne
+from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
 
 
 def general_segment(value: Any) -> str:
@@ -218,3 +220,38 @@ def test_token_events_are_built_only_for_a_listener(
     assert logged.fields == expected  # type: ignore[attr-defined]
     assert list(logged.fields) == list(expected)  # type: ignore[attr-defined]
     assert hooked == [event, event]
+
+
+async def test_a_middleware_session_reads_each_date_once(
+    monkeypatch: pytest.MonkeyPatch, clock: FakeClock, fake: FakePortOne
+) -> None:
+    """Many answers carrying one Date through tokens.middleware: it is parsed and measured once."""
+    parsed: list[str] = []
+    real = _skew.parse_http_date
+
+    def counting(value: str) -> float | None:
+        parsed.append(value)
+        return real(value)
+
+    monkeypatch.setattr(_skew, "parse_http_date", counting)
+    measured: list[float] = []
+    real_measure = ServerClockOffset.measure
+
+    def measuring(self: ServerClockOffset, value: float) -> bool:
+        measured.append(value)
+        return real_measure(self, value)
+
+    monkeypatch.setattr(ServerClockOffset, "measure", measuring)
+    fake.state.add_transaction("ORDER-1")
+    async with (
+        TokenManager(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url, clock=clock) as tokens,
+        aiohttp.ClientSession(middlewares=[tokens.middleware]) as session,
+    ):
+        for _ in range(20):
+            async with session.get(fake.url + "/api/transaction/ORDER-1/status") as resp:
+                assert resp.status == 200
+        token = tokens.current()
+    assert len(parsed) == 1
+    assert len(measured) == 1
+    assert len(fake.requests) == 20
+    assert {r.headers["Authorization"] for r in fake.requests} == {f"Bearer {token.value}"}
