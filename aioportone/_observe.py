@@ -12,11 +12,12 @@ nothing is printed until the application configures logging (``logging.basicConf
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -48,6 +49,14 @@ def _shown(value: Any) -> str:
     return repr(value)
 
 
+def listening(level: str) -> bool:
+    """Whether an event at ``level`` goes anywhere: structlog is configured, or a stdlib
+    handler listens at that level. Callers check it before building an event's fields."""
+    if structlog.is_configured():
+        return True
+    return _stdlib_logger.isEnabledFor(_STDLIB_LEVELS.get(level, logging.WARNING))
+
+
 def log_event(level: str, event: str, **fields: Any) -> None:
     """Log one event of the library, to structlog or to the stdlib logger ``"aioportone"``.
 
@@ -66,10 +75,12 @@ def log_event(level: str, event: str, **fields: Any) -> None:
     """
     try:
         number = _STDLIB_LEVELS.get(level, logging.WARNING)
+        if not listening(level):
+            return
         if structlog.is_configured():
             name = level if level in _STDLIB_LEVELS else "warning"
             getattr(_structlog_logger, name)(event, **fields)
-        elif _stdlib_logger.isEnabledFor(number):
+        else:
             text = " ".join([event, *(f"{key}={_shown(value)}" for key, value in fields.items())])
             _stdlib_logger.log(number, "%s", text, extra={"event": event, "fields": fields})
     except Exception:  # noqa: S110 - nothing is left to report a failing log pipeline with
@@ -104,6 +115,15 @@ class TokenEvent:
     waiters: int = 0
     error: str | None = None
     offset: float | None = None
+
+
+_EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(TokenEvent) if f.name != "name")
+
+
+def _event_fields(event: TokenEvent) -> dict[str, Any]:
+    """The log fields of ``event``: every attribute but ``name``, those that are None left out."""
+    values = ((key, getattr(event, key)) for key in _EVENT_FIELDS)
+    return {key: value for key, value in values if value is not None}
 
 
 EventHook = Callable[[TokenEvent], None]
@@ -157,10 +177,11 @@ class Observer:
         self.hook = hook
 
     def emit(self, event: TokenEvent) -> None:
-        fields: dict[str, Any] = {k: v for k, v in asdict(event).items() if v is not None}
-        name = fields.pop("name")
-        level = _LEVELS.get(name, "info")
-        log_event(level, f"aioportone.token.{name}", **fields)
+        level = _LEVELS.get(event.name, "info")
+        # Each refresh emits events: with nobody listening, building their fields would be
+        # most of the time a refresh keeps the event loop busy.
+        if listening(level):
+            log_event(level, f"aioportone.token.{event.name}", **_event_fields(event))
         if self.hook is None:
             return
         try:

@@ -68,20 +68,17 @@ class ServerClockOffset:
         self.tolerance = tolerance
         self.bound = bound
         self._last_header: str | None = None
-        self._last_time: float | None = None
         self._far: list[float] = []
 
     def observe(self, date_header: str | None, received_at: float) -> bool:
         """Learn from one answer's ``Date`` header; return True when the offset changed."""
-        if date_header is None:
+        # The header changes once a second: a Date already seen is not parsed or measured
+        # again (the transport and the middleware see thousands of answers a second). A step
+        # of our clock is still learned, from the next second's Date.
+        if date_header is None or date_header == self._last_header:
             return False
-        # The header changes once a second; parsing the same string again would cost more
-        # than the rest of the header work together. The *measurement* is taken every time:
-        # our clock may have stepped while PortOne's Date stayed the same.
-        if date_header != self._last_header:
-            self._last_header = date_header
-            self._last_time = parse_http_date(date_header)
-        server_time = self._last_time
+        self._last_header = date_header
+        server_time = parse_http_date(date_header)
         if server_time is None:
             return False
         # The header is truncated to the second: its true value is on average 0.5 s later.

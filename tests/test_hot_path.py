@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import logging
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote
 
+import aiohttp
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aioportone import ConfigurationError, PortOneClient, TransactionStatus
+from aioportone import (
+    APIError,
+    ConfigurationError,
+    PortOneClient,
+    TokenEvent,
+    TokenManager,
+    TransactionStatus,
+    _observe,
+    _skew,
+)
 from aioportone._config import path_segment, text
 from aioportone._events_webhook import frozen
-from aioportone.testing import FakePortOne
+from aioportone._resources._validate import expect_object, record
+from aioportone._skew import ServerClockOffset
+from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
 
 
 def general_segment(value: Any) -> str:
@@ -96,3 +112,146 @@ async def test_resource_results_keep_the_whole_answer_read_only(
     assert result.raw["content"]["status"] == "Success"
     with pytest.raises(TypeError):
         result.raw["status_code"] = "x"  # type: ignore[index]
+
+
+class _Answer(Mapping[str, Any]):
+    """A read-only mapping that is not a dict: the general branch of the checks."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+class _Text(str):
+    """A str subclass: read by the general branch of ``_text``."""
+
+
+_CONTENT: dict[str, Any] = {"order_ref": "R1", "channel_order_ref": 42, "status": "Success"}
+_STATUS: dict[str, Any] = {"content": _CONTENT, "status_code": "2000"}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        _STATUS,
+        OrderedDict(_STATUS),
+        _Answer(_STATUS),
+        MappingProxyType(_STATUS),
+        {**_STATUS, "content": _Answer(_CONTENT)},
+        {**_STATUS, "content": {"order_ref": _Text("R1"), "channel_order_ref": 42.0}},
+    ],
+)
+def test_a_status_reads_the_same_whatever_mapping_holds_it(answer: Mapping[str, Any]) -> None:
+    """A status answer parses to the same fields from a dict or any other mapping."""
+    checked = expect_object(answer, "a transaction status")
+    assert checked is answer
+    result = TransactionStatus.from_json(record(answer, "a transaction status"))
+    assert result.order_ref == "R1"
+    assert result.channel_order_ref in ("42", "42.0")
+    assert result.raw == answer
+    assert result.status == answer["content"].get("status", "")
+
+
+@pytest.mark.parametrize("answer", [None, [], "text", 1, ["content"]])
+def test_an_answer_that_is_not_an_object_is_still_refused(answer: Any) -> None:
+    """A 2xx whose JSON is not an object is an APIError, fast path or not."""
+    with pytest.raises(APIError, match="a transaction status"):
+        record(answer, "a transaction status")
+    with pytest.raises(APIError, match="a transaction status"):
+        expect_object(answer, "a transaction status")
+
+
+def test_a_date_already_seen_is_neither_parsed_nor_measured_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Answers repeating one Date cost one parse; a step of our clock is learned next second."""
+    parsed: list[str] = []
+    real = _skew.parse_http_date
+
+    def counting(value: str) -> float | None:
+        parsed.append(value)
+        return real(value)
+
+    monkeypatch.setattr(_skew, "parse_http_date", counting)
+    offset = ServerClockOffset()
+    assert not offset.observe("Thu, 01 Jan 1970 00:01:40 GMT", received_at=100.5)
+    # Our clock stepped back 30 s while PortOne's Date stayed the same: nothing yet...
+    for _ in range(5):
+        assert not offset.observe("Thu, 01 Jan 1970 00:01:40 GMT", received_at=70.5)
+    assert parsed == ["Thu, 01 Jan 1970 00:01:40 GMT"]
+    assert offset.offset == 0.0
+    # ...and the next second's Date measures the step.
+    assert offset.observe("Thu, 01 Jan 1970 00:01:41 GMT", received_at=71.5)
+    assert offset.offset == 30.0
+
+
+def test_token_events_are_built_only_for_a_listener(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Nobody listening: an event costs no fields; a listener gets every non-None field."""
+    built: list[TokenEvent] = []
+    real = _observe._event_fields
+
+    def counting(event: TokenEvent) -> dict[str, Any]:
+        built.append(event)
+        return real(event)
+
+    monkeypatch.setattr(_observe, "_event_fields", counting)
+    hooked: list[TokenEvent] = []
+    observer = _observe.Observer(hooked.append)
+    event = TokenEvent("refresh_scheduled", "server", expires_in=30.0, delay=1.5, waiters=3)
+    observer.emit(event)
+    assert built == []
+    assert hooked == [event]
+    caplog.set_level(logging.DEBUG, logger="aioportone")
+    observer.emit(event)
+    (logged,) = [r for r in caplog.records if r.name == "aioportone"]
+    assert logged.levelno == logging.DEBUG
+    assert logged.event == "aioportone.token.refresh_scheduled"  # type: ignore[attr-defined]
+    expected = {k: v for k, v in asdict(event).items() if v is not None and k != "name"}
+    assert logged.fields == expected  # type: ignore[attr-defined]
+    assert list(logged.fields) == list(expected)  # type: ignore[attr-defined]
+    assert hooked == [event, event]
+
+
+async def test_a_middleware_session_reads_each_date_once(
+    monkeypatch: pytest.MonkeyPatch, clock: FakeClock, fake: FakePortOne
+) -> None:
+    """Many answers carrying one Date through tokens.middleware: it is parsed and measured once."""
+    parsed: list[str] = []
+    real = _skew.parse_http_date
+
+    def counting(value: str) -> float | None:
+        parsed.append(value)
+        return real(value)
+
+    monkeypatch.setattr(_skew, "parse_http_date", counting)
+    measured: list[float] = []
+    real_measure = ServerClockOffset.measure
+
+    def measuring(self: ServerClockOffset, value: float) -> bool:
+        measured.append(value)
+        return real_measure(self, value)
+
+    monkeypatch.setattr(ServerClockOffset, "measure", measuring)
+    fake.state.add_transaction("ORDER-1")
+    async with (
+        TokenManager(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url, clock=clock) as tokens,
+        aiohttp.ClientSession(middlewares=[tokens.middleware]) as session,
+    ):
+        for _ in range(20):
+            async with session.get(fake.url + "/api/transaction/ORDER-1/status") as resp:
+                assert resp.status == 200
+        token = tokens.current()
+    assert len(parsed) == 1
+    assert len(measured) == 1
+    assert len(fake.requests) == 20
+    assert {r.headers["Authorization"] for r in fake.requests} == {f"Bearer {token.value}"}

@@ -38,7 +38,8 @@ def _text(data: Mapping[str, Any], *names: str) -> str:
     """
     for name in names:
         value = data.get(name)
-        if isinstance(value, str):
+        # ``type(...) is str`` first: json.loads makes exact strings, and the check is cheaper.
+        if type(value) is str or isinstance(value, str):
             if value:
                 return value
         elif isinstance(value, int | float) and not isinstance(value, bool):
@@ -79,7 +80,7 @@ def _objects(value: Any) -> list[Mapping[str, Any]]:
 def _content(data: Mapping[str, Any]) -> Mapping[str, Any]:
     """``data["content"]`` when PortOne wrapped the answer in its envelope, else ``data``."""
     content = data.get("content")
-    return content if isinstance(content, Mapping) else data
+    return content if type(content) is dict or isinstance(content, Mapping) else data
 
 
 @dataclass(frozen=True, slots=True)
