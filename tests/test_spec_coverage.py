@@ -123,7 +123,7 @@ COVERAGE: dict[str, str] = {
 
 
 def _operations() -> list[str]:
-    found = []
+    found: list[str] = []
     for name in regenerate.NAMES:
         spec: dict[str, Any] = yaml.safe_load((SPECS / f"{name}.yaml").read_text("utf-8"))
         for path, item in spec["paths"].items():
