@@ -200,7 +200,11 @@ async def test_pay_channel_credentials_through_request_come_back_masked(
     assert added["content"]["maskedData"]["accessKey"].endswith("234")
     body["creds"] = {"accessKey": "access-5678", "secretKey": "very-secret-value"}
     await client.request("PUT", path, json=body, idempotent=True)
-    read = await client.request("GET", f"/api/merchant/{DEMO_CLIENT_KEY}/pay-channel/MOMO")
+    read = await client.request(
+        "GET",
+        f"/api/merchant/{DEMO_CLIENT_KEY}/pay-channel/MOMO",
+        params={"environment": "sandbox", "payType": "PAYIN"},
+    )
     (channel,) = read["content"]
     assert channel["creds"]["accessKey"].endswith("678")
     assert "very-secret-value" not in str(read)

@@ -85,17 +85,24 @@ class _PayChannelRoutes:
         key, channel = request.match_info["key"], request.match_info["pckey"]
         if (problem := key_mismatch(request, key)) is not None:
             return problem
+        # payment.yaml: environment and payType are required query parameters.
+        if (problem := bad_environment(request.query.get("environment"))) is not None:
+            return problem
+        if not request.query.get("payType"):
+            return required("payType")
         stored = self.channels.get((key, channel))
-        if stored is None:
+        if stored is None or stored["environment"] != request.query["environment"]:
             return _unknown_channel()
         item = {
             "key": channel,
             "type": "Gateway",
+            "logo": "",
             "creds": {name: mask(value) for name, value in stored["creds"].items()},
             "is_enabled": True,
             "country": stored["country"],
-            "pay_type": "PAYIN",
-            "is_va_flow": False,
+            "pay_type": request.query["payType"],
+            # payment.yaml's schema declares a string (its example shows a boolean).
+            "is_va_flow": "false",
         }
         return envelope([item], message="Payment Channel Creds fetched successfully!")
 
