@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -208,3 +209,14 @@ async def test_pay_channel_credentials_through_request_come_back_masked(
     (channel,) = read["content"]
     assert channel["creds"]["accessKey"].endswith("678")
     assert "very-secret-value" not in str(read)
+
+
+async def test_an_export_answered_as_json_comes_back_whole_as_a_file(
+    fake: FakePortOne, client: PortOneClient, clock: FakeClock
+) -> None:
+    """A JSON success where a file was expected is kept, as a Download of that JSON."""
+    answer = {"status_code": "2000", "message": "queued", "content": {"rows": 2}}
+    fake.fail(status=200, body=answer, path="export-transactions")
+    export = await client.sub_merchants.export_transactions(**window(clock))
+    assert export.content_type == "application/json"
+    assert json.loads(export.content) == answer
