@@ -127,8 +127,13 @@ def check_form(form: Any) -> FormFields:
 
 
 def build_form(form: FormFields) -> aiohttp.FormData:
-    """A fresh multipart body: aiohttp encodes a FormData once, and each attempt needs one."""
-    data = aiohttp.FormData(default_to_multipart=True)
+    """A fresh multipart body: aiohttp encodes a FormData once, and each attempt needs one.
+
+    Names go out as written (RFC 7578 section 4.2: UTF-8, quotes escaped), not percent-encoded
+    as aiohttp's ``quote_fields`` default does: a multipart server reads ``filename`` literally,
+    and would store ``Paid out.csv`` as ``Paid%20out.csv``.
+    """
+    data = aiohttp.FormData(default_to_multipart=True, quote_fields=False)
     for name, value in form.items():
         if isinstance(value, str):
             data.add_field(name, value)

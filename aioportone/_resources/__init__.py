@@ -29,6 +29,7 @@ from ._models_recon import (
     ReconRecord,
     ReconSummary,
     ReconSummaryField,
+    ReconUpload,
 )
 from ._models_sub_merchants import (
     InvitedSubMerchant,
@@ -87,6 +88,7 @@ __all__ = [
     "ReconRecord",
     "ReconSummary",
     "ReconSummaryField",
+    "ReconUpload",
     "Reconciliation",
     "Refund",
     "RefundSummary",

@@ -23,6 +23,7 @@ __all__ = [
     "ReconRecord",
     "ReconSummary",
     "ReconSummaryField",
+    "ReconUpload",
 ]
 
 
@@ -263,4 +264,42 @@ class ReconRecord:
             tax_mismatch=_decimal(data, "tax_mismatch"),
             quantity_mismatch=_decimal(data, "quantity_mismatch"),
             raw=frozen(data),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ReconUpload:
+    """A file PortOne stored for reconciliation: what :meth:`Reconciliation.create` then takes.
+
+    Attributes:
+        file_key: The stored file's key (``create(file_key=...)``).
+        file_link: Where PortOne stored it (``create(file_link=...)``).
+        file_name: The name PortOne stored it under (``create(file_name=...)``).
+        original_file_name: The name it was uploaded with.
+        recon_id: The id PortOne gave the reconciliation of this file (``create(recon_id=...)``).
+        raw: PortOne's whole answer, read-only (left out of ``repr``).
+    """
+
+    file_key: str
+    file_link: str
+    file_name: str
+    original_file_name: str
+    recon_id: str
+    raw: Mapping[str, Any] = field(repr=False, hash=False)
+
+    @classmethod
+    def from_json(cls, answer: Mapping[str, Any]) -> ReconUpload:
+        """Read PortOne's answer.
+
+        Args:
+            answer: The decoded JSON answer.
+        """
+        data = _data(answer)
+        return cls(
+            file_key=_text(data, "file_key"),
+            file_link=_text(data, "file_link"),
+            file_name=_text(data, "file_name"),
+            original_file_name=_text(data, "original_file_name"),
+            recon_id=_text(data, "recon_id"),
+            raw=frozen(answer),
         )

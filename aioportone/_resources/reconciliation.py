@@ -3,7 +3,7 @@ record, and read the outcome.
 
 https://docs.portone.cloud/docs/overview-reconciliation: a file is uploaded for a data source,
 a reconciliation is created from it, and the dashboard then summarises how two sources match and
-lists the records behind each box. The file export and the upload stay on ``request()``.
+lists (or exports) the records behind each box.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from .._config import text
+from .._download import Download
 from .._errors import ConfigurationError
-from ._models_recon import ReconDataSources, ReconRecord, ReconSummary
+from ._files import check_file, export_answer
+from ._models_recon import ReconDataSources, ReconRecord, ReconSummary, ReconUpload
 from ._payout_common import check_page_size, count, items
 from ._validate import (
     Environment,
@@ -223,6 +225,140 @@ class Reconciliation:
         Returns:
             An async iterator over the records.
         """
+        body = self._box(
+            start=start,
+            end=end,
+            data_source=data_source,
+            status=status,
+            msm_id=msm_id,
+            record_type=record_type,
+            mismatch=mismatch,
+            brand_ids=brand_ids,
+            marketplace_ids=marketplace_ids,
+            countries=countries,
+            currencies=currencies,
+            environment=environment,
+        )
+        return self._pages(body, check_page_size(page_size))
+
+    async def export_records(
+        self,
+        *,
+        start: datetime,
+        end: datetime,
+        data_source: str,
+        status: RecordStatus,
+        msm_id: int,
+        record_type: RecordType = "payment",
+        mismatch: Mismatch | None = None,
+        brand_ids: Sequence[str] | None = None,
+        marketplace_ids: Sequence[str] | None = None,
+        countries: Sequence[str] | None = None,
+        currencies: Sequence[str] | None = None,
+        environment: Environment | None = None,
+    ) -> Download:
+        """The records of one dashboard box as a file (PortOne sends an xlsx).
+
+        ::
+
+            export = await portone.reconciliation.export_records(
+                start=since, end=now, data_source=box.data_source, status=box.status,
+                msm_id=box.msm_id,
+            )
+            Path(export.filename or "records.xlsx").write_bytes(export.content)
+
+        A read (sent as a POST): retried like one. recon.yaml shows PortOne answering an error
+        with status 200 as ``text/plain`` JSON; such an answer raises that error.
+
+        Args:
+            start: The start of the period (timezone-aware; sent in UTC).
+            end: The end of the period (timezone-aware, not before ``start``).
+            data_source: The data source whose records are exported.
+            status: The box's status, as :meth:`records` takes it.
+            msm_id: The merchant's recon id (``ReconSummaryField.msm_id``).
+            record_type: ``"payment"`` (default) or ``"refund"``.
+            mismatch: Only records with this mismatch, e.g. ``"mismatch_fee"``.
+            brand_ids: Only these brands.
+            marketplace_ids: Only these marketplaces.
+            countries: Only these countries.
+            currencies: Only these currencies.
+            environment: ``"sandbox"`` or ``"live"``; the client's ``environment`` when None.
+
+        Returns:
+            The file: its bytes, content type and the file name PortOne gave.
+        """
+        body = self._box(
+            start=start,
+            end=end,
+            data_source=data_source,
+            status=status,
+            msm_id=msm_id,
+            record_type=record_type,
+            mismatch=mismatch,
+            brand_ids=brand_ids,
+            marketplace_ids=marketplace_ids,
+            countries=countries,
+            currencies=currencies,
+            environment=environment,
+        )
+        path = "/api/recon/v3/export-dashboard-records"
+        data = await self._client.request("POST", path, json=body, idempotent=True, expect="file")
+        return export_answer(data, method="POST", path=path)
+
+    async def upload_file(
+        self, *, file: tuple[str, bytes, str], environment: Environment | None = None
+    ) -> ReconUpload:
+        """Upload a data source's file (a marketplace's orders, a settlement report) to reconcile.
+
+        ::
+
+            upload = await portone.reconciliation.upload_file(
+                file=("lazada-payout.xlsx", Path("lazada-payout.xlsx").read_bytes(), XLSX)
+            )
+            await portone.reconciliation.create(
+                recon_id=upload.recon_id, data_source="LAZADA_SETTLEMENT",
+                file_key=upload.file_key, file_link=upload.file_link, file_name=upload.file_name,
+            )
+
+        Sent as ``multipart/form-data`` (recon.yaml: ``file`` and ``environment``). Not replayed
+        once it may have reached PortOne: recon.yaml documents no deduplication, and each upload
+        is stored under a new ``recon_id``. An unclear outcome raises the transport's error;
+        nothing moves money, and uploading again stores a second copy, not a second payment.
+
+        Args:
+            file: ``(filename, content, content_type)``: a bare file name, the bytes (not
+                empty, at most 25 MiB) and their media type, e.g. ``"text/csv"``.
+            environment: ``"sandbox"`` or ``"live"``; the client's ``environment`` when None.
+
+        Returns:
+            Where PortOne stored the file: what :meth:`create` takes.
+        """
+        checked = check_file("file", file)
+        form = {
+            "file": checked,
+            "environment": check_environment(environment, self._client.environment),
+        }
+        # idempotent left at None: a POST, replayed only when it cannot have been processed.
+        data = await self._client.request("POST", "/api/recon/v3/upload-file", form=form)
+        return ReconUpload.from_json(expect_object(data, "the recon file upload"))
+
+    def _box(
+        self,
+        *,
+        start: Any,
+        end: Any,
+        data_source: Any,
+        status: Any,
+        msm_id: Any,
+        record_type: Any,
+        mismatch: Any,
+        brand_ids: Any,
+        marketplace_ids: Any,
+        countries: Any,
+        currencies: Any,
+        environment: Any,
+    ) -> dict[str, Any]:
+        """The body naming one dashboard box, shared by :meth:`records` and the export."""
         if isinstance(msm_id, bool) or not isinstance(msm_id, int) or msm_id < 0:
             raise ConfigurationError("msm_id", "must be a non-negative integer")
         body: dict[str, Any] = {
@@ -241,7 +377,7 @@ class Reconciliation:
         }
         if mismatch is not None:
             body["mismatches"] = check_choice("mismatch", mismatch, _MISMATCHES)
-        return self._pages(body, check_page_size(page_size))
+        return body
 
     async def _pages(self, body: dict[str, Any], size: int) -> AsyncIterator[ReconRecord]:
         page = 1

@@ -113,6 +113,8 @@ class ReconState:
             )
         }
         self.recons: list[dict[str, Any]] = []
+        # The files uploaded: file_name, content (bytes), environment, owner_key.
+        self.uploads: list[dict[str, Any]] = []
         self.records: list[ReconRecordEntry] = []
 
     def add_record(

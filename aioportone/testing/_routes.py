@@ -9,6 +9,7 @@ from aiohttp import web
 from . import (
     _routes_checkout,
     _routes_files,
+    _routes_pay_channels,
     _routes_payments,
     _routes_payouts,
     _routes_recon,
@@ -47,6 +48,7 @@ def install(app: web.Application, fake: Server) -> None:
     _routes_transactions.install(app, fake)
     _routes_checkout.install(app, fake)
     _routes_files.install(app, fake)
+    _routes_pay_channels.install(app, fake)
 
 
 class _Routes:

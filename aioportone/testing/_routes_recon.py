@@ -1,4 +1,5 @@
-"""The fake's reconciliation routes (recon.yaml): data sources, create, summary, records.
+"""The fake's reconciliation routes (recon.yaml): data sources, upload, create, summary, records,
+export.
 
 Recon answers put their data under ``data`` rather than ``content``; the data sources answer
 alone carries ``success`` instead of a status code. The JWT check (in the fake's middleware) is
@@ -7,8 +8,12 @@ as strict as anywhere.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from datetime import datetime
+from email import policy
+from email.parser import BytesParser
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -44,6 +49,7 @@ RECORDS_REQUIRED = (
     "page_size",
     "environment",
 )
+EXPORT_REQUIRED = tuple(name for name in RECORDS_REQUIRED if name not in ("page", "page_size"))
 RECORD_TYPES = ("payment", "refund")
 STATUSES = ("reconciled", "unreconciled", "SankeyReconOrders", "SankeyUnmatchedSku")
 
@@ -54,6 +60,28 @@ def install(app: web.Application, fake: Server) -> None:
     app.router.add_post("/api/recon/v3/create-recon", routes.create)
     app.router.add_post("/api/recon/v3/summary", routes.summary)
     app.router.add_post("/api/recon/v3/dashboard-records", routes.records)
+    app.router.add_post("/api/recon/v3/export-dashboard-records", routes.export)
+    app.router.add_post("/api/recon/v3/upload-file", routes.upload)
+
+
+def _form(request: web.Request, body: bytes) -> dict[str, tuple[str | None, bytes]] | None:
+    """A multipart body's fields (name -> (filename, bytes)), or None when it is not one.
+
+    The fake's recording middleware has read the body already, so it is parsed from bytes.
+    """
+    if request.content_type != "multipart/form-data":
+        return None
+    head = f"Content-Type: {request.headers['Content-Type']}\r\n\r\n".encode()
+    message = BytesParser(policy=policy.default).parsebytes(head + body)
+    if not message.is_multipart():
+        return None
+    fields: dict[str, tuple[str | None, bytes]] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        if isinstance(name, str) and isinstance(payload, bytes):
+            fields[name] = (part.get_filename(), payload)
+    return fields
 
 
 def _window(body: dict[str, Any]) -> tuple[float, float] | None:
@@ -134,19 +162,10 @@ class _ReconRoutes:
         missing = missing_field(body, RECORDS_REQUIRED)
         if body is None or missing is not None:
             return required(missing or "from")
-        window = self._common(body)
-        if isinstance(window, web.Response):
-            return window
-        if body["status"] not in STATUSES:
-            return invalid("Invalid Request, err : status must be one of the dashboard statuses")
+        found = self._box(request, body, body["page"], body["page_size"])
+        if isinstance(found, web.Response):
+            return found
         page, size = body["page"], body["page_size"]
-        for value in (page, size, body["msm_id"]):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                return invalid("Invalid Request, err : page, page_size and msm_id are integers")
-        if body["msm_id"] != MSM_ID or body["data_source"] not in self.state.sources:
-            return invalid("Invalid Data Source mapping")
-        found = self.state.matching(owner_key(request), body, body["data_source"], window)
-        found = [r for r in found if _in_box(r.status, r.mismatches, body)]
         chunk = found[(page - 1) * size : page * size]
         data = {
             "content": [r.as_json() for r in chunk],
@@ -157,6 +176,75 @@ class _ReconRoutes:
             "totalPages": max(1, math.ceil(len(found) / size)),
         }
         return envelope(message="Dashboard Source Data fetched successfully!", data=data)
+
+    async def export(self, request: web.Request) -> web.Response:
+        # recon.yaml answers an xlsx (``attachment; filename=source-records.xlsx``); the fake
+        # sends the same records as CSV, which a test can read without a spreadsheet library.
+        body = await json_object(request)
+        missing = missing_field(body, EXPORT_REQUIRED)
+        if body is None or missing is not None:
+            return required(missing or "from")
+        found = self._box(request, body)
+        if isinstance(found, web.Response):
+            return found
+        rows = [r.as_json() for r in found]
+        columns = sorted({name for row in rows for name in row}) or ["transaction_id"]
+        out = io.StringIO()
+        writer = csv.DictWriter(out, columns, restval="", lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows({k: v for k, v in row.items() if not isinstance(v, dict)} for row in rows)
+        return web.Response(
+            body=out.getvalue().encode("utf-8"),
+            content_type="text/csv",
+            charset="utf-8",
+            headers={"Content-Disposition": 'attachment; filename="source-records.csv"'},
+        )
+
+    async def upload(self, request: web.Request) -> web.Response:
+        fields = _form(request, await request.read())
+        if fields is None:
+            # recon.yaml's upload 400 example.
+            return invalid("file is corrupted - http: no such file")
+        environment = fields.get("environment", (None, b""))[1].decode("utf-8", "replace")
+        if (problem := bad_environment(environment)) is not None:
+            return problem
+        name, content = fields.get("file", (None, b""))
+        if not name or not content:
+            return invalid("file is corrupted - http: no such file")
+        self.state.uploads.append(
+            {
+                "file_name": name,
+                "content": content,
+                "environment": environment,
+                "owner_key": owner_key(request),
+            }
+        )
+        key = f"UPLOAD/{name}"
+        data = {
+            "file_key": key,
+            "file_link": f"{self.fake.url}/files/{key}",
+            "file_name": name,
+            "original_file_name": name,
+            "recon_id": f"recon-{len(self.state.uploads)}",
+        }
+        return envelope(message="File Uploaded Successfully!", data=data)
+
+    def _box(
+        self, request: web.Request, body: dict[str, Any], *paging: Any
+    ) -> list[Any] | web.Response:
+        """The records of the dashboard box ``body`` names, or the refusal."""
+        window = self._common(body)
+        if isinstance(window, web.Response):
+            return window
+        if body["status"] not in STATUSES:
+            return invalid("Invalid Request, err : status must be one of the dashboard statuses")
+        for value in (*paging, body["msm_id"]):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                return invalid("Invalid Request, err : page, page_size and msm_id are integers")
+        if body["msm_id"] != MSM_ID or body["data_source"] not in self.state.sources:
+            return invalid("Invalid Data Source mapping")
+        found = self.state.matching(owner_key(request), body, body["data_source"], window)
+        return [r for r in found if _in_box(r.status, r.mismatches, body)]
 
     def _common(self, body: dict[str, Any]) -> tuple[float, float] | web.Response:
         if (problem := bad_environment(body["environment"])) is not None:

@@ -1,5 +1,5 @@
 """The fake's master-merchant routes (mastermerchant.yaml): sub-merchants, their status, payment
-methods, transactions and payment links.
+methods, transactions (and their export) and payment links.
 
 Every path names the master merchant's key, which must be the caller's (``X-Portone-Client-Key``);
 the JWT check (in the fake's middleware) is as strict as anywhere. Listings answer with numbers
@@ -8,6 +8,8 @@ for their counts, as mastermerchant.yaml declares them.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -65,6 +67,7 @@ def install(app: web.Application, fake: Server) -> None:
     add.add_put(f"{base}/merchants/{{key}}/status/{{status}}", routes.set_status)
     add.add_post(f"{base}/merchants/payment-methods", routes.payment_methods)
     add.add_post(f"{base}/merchants/transactions", routes.transactions)
+    add.add_post(f"{base}/merchants/export-transactions", routes.export_transactions)
     add.add_post(f"{base}/merchants/payment-links", routes.payment_links)
 
 
@@ -240,7 +243,43 @@ class _SubMerchantRoutes:
         listing = await self._listing(request)
         if isinstance(listing, web.Response):
             return listing
-        master, keys, (page, size, start, end), body = listing
+        found, (page, size) = self._transactions(*listing)
+        return web.json_response(_page(found, page, size))
+
+    async def export_transactions(self, request: web.Request) -> web.Response:
+        # mastermerchant.yaml answers "Excel File Stream to download"; the fake sends the
+        # page's transactions as CSV, readable in a test without a spreadsheet library.
+        listing = await self._listing(request)
+        if isinstance(listing, web.Response):
+            return listing
+        found, (page, size) = self._transactions(*listing)
+        rows = found[(page - 1) * size : page * size]
+        columns = sorted({k for row in rows for k, v in row.items() if not isinstance(v, dict)})
+        out = io.StringIO()
+        writer = csv.DictWriter(
+            out,
+            columns or ["merchant_key"],
+            restval="",
+            extrasaction="ignore",
+            lineterminator="\r\n",
+        )
+        writer.writeheader()
+        writer.writerows(rows)
+        return web.Response(
+            body=out.getvalue().encode("utf-8"),
+            content_type="text/csv",
+            charset="utf-8",
+            headers={"Content-Disposition": 'attachment; filename="transactions.csv"'},
+        )
+
+    def _transactions(
+        self,
+        master: str,
+        keys: list[str],
+        paging: tuple[int, int, float, float],
+        body: dict[str, Any],
+    ) -> tuple[list[dict[str, Any]], tuple[int, int]]:
+        page, size, start, end = paging
         found = []
         for sub, txn in self.state.transactions(master, keys):
             if start <= txn.created_at < end and txn.environment == body["environment"]:
@@ -253,7 +292,7 @@ class _SubMerchantRoutes:
                         "merchant_email_address": sub.email_address,
                     }
                 )
-        return web.json_response(_page(found, page, size))
+        return found, (page, size)
 
     async def payment_links(self, request: web.Request) -> web.Response:
         listing = await self._listing(request)
