@@ -38,6 +38,7 @@ SERVER = "https://api.portone.cloud"  # the server the specs name; paths match b
 
 # Every operation a resource method calls, as (method, spec path).
 OPERATIONS = {
+    ("post", "/api/merchant/auth-token"),
     ("get", "/api/transaction/{merchantOrderRef}/status"),
     ("post", "/api/{key}/transaction-details"),
     ("post", "/api/merchant/{key}/fetch-all-payments"),
@@ -233,6 +234,11 @@ async def exchanges(clock: FakeClock, specs: dict[str, OpenAPI]) -> list[Exchang
         PortOneClient(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url, clock=clock) as portone,
     ):
         await _scenario(portone, fake, clock)
+        # Six-hour tokens: the client asks PortOne's auth-token API, whose exchange is checked too.
+        async with PortOneClient(
+            DEMO_CLIENT_KEY, DEMO_SECRET_KEY, token_source="server", base_url=fake.url, clock=clock
+        ) as server_tokens:
+            await server_tokens.webhook_endpoints.list()
     assert [(x.method, x.path) for x in seen] == [(r.method, r.path) for r in fake.requests]
     matched = []
     for x in seen:
