@@ -85,7 +85,7 @@ async def test_initiate_payment_carries_no_jwt(
     assert "authorization" in {k.lower() for k in exchanges[DOWNLOAD].headers}
 
 
-async def test_the_initiate_answer_matches_the_spec_and_itsspec_example(
+async def test_the_initiate_answer_matches_the_spec_and_its_example(
     specs: dict[str, OpenAPI], exchanges: dict[tuple[str, str], Exchange]
 ) -> None:
     """The fake's answer validates against payment.yaml and has every key of its example."""
@@ -110,7 +110,7 @@ async def test_the_download_answer_is_a_file_where_the_spec_says_json(
     assert "email_address" in spec_example(specs["payout"], *DOWNLOAD)["content"][0]
 
 
-def test_the_client_reads_portones_initiatespec_example(specs: dict[str, OpenAPI]) -> None:
+def test_the_client_reads_portones_initiate_example(specs: dict[str, OpenAPI]) -> None:
     """payment.yaml's own answer example reads as an InitiatedPayment with typed fields."""
     payment = InitiatedPayment.from_json(spec_example(specs["payment"], *INITIATE), "ORDER-X")
     assert payment.order_ref == "2937z05mrtN17ZYigwZhfKdqEGQ"

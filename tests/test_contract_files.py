@@ -156,7 +156,7 @@ async def test_the_upload_sends_the_declared_form_fields(
     assert b"order_id,amount\r\nT1,1\r\n" in x.body
 
 
-async def test_json_answers_match_the_spec_and_itsspec_example(
+async def test_json_answers_match_the_spec_and_its_example(
     specs: dict[str, OpenAPI], exchanges: dict[tuple[str, str], Exchange]
 ) -> None:
     """The upload and pay-channel answers validate and carry every key of their example."""
