@@ -15,26 +15,26 @@ tests rather than skipping them.
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
 import pytest
-from aiohttp import web
 from openapi_core import OpenAPI
-from openapi_core.templating.paths.finders import APICallPathFinder
-from openapi_core.testing import MockRequest, MockResponse
 
 from aioportone import PortOneClient, PortOneError
 from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
+from tests._contract import (
+    Exchange,
+    answer_errors,
+    first_successes,
+    lacking_keys,
+    load_specs,
+    matched,
+    recording,
+    request_errors,
+    spec_example,
+)
 from tests._fixtures import FAILURE_URL, SUCCESS_URL, link_args, raw_link_body
-
-SPEC_DIR = Path(os.environ.get("PORTONE_OPENAPI_DIR") or Path(__file__).parent / "portone_spec")
-SERVER = "https://api.portone.cloud"  # the server the specs name; paths match below it
 
 # Every operation a resource method calls, as (method, spec path).
 OPERATIONS = {
@@ -103,57 +103,13 @@ PARTIAL_CONTENT = {
 }
 
 
-@dataclass(frozen=True)
-class Exchange:
-    """One request as the fake received it, the answer it sent, and the spec operation."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: bytes
-    status: int
-    answer: bytes
-    operation: tuple[str, str] = ("", "")
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path} -> {self.status}"
-
-    @property
-    def data(self) -> Any:
-        return json.loads(self.answer)
-
-
 @pytest.fixture(scope="module")
 def specs() -> dict[str, OpenAPI]:
-    lacking = [name for name in ("payment", "refund") if not (SPEC_DIR / f"{name}.yaml").is_file()]
-    if lacking:
-        pytest.fail(
-            f"{SPEC_DIR} lacks {' and '.join(f'{n}.yaml' for n in lacking)}: PORTONE_OPENAPI_DIR "
-            "must name a folder holding both (unset, the vendored tests/portone_spec is used)",
-            pytrace=False,
-        )
-    return {name: OpenAPI.from_path(SPEC_DIR / f"{name}.yaml") for name in ("payment", "refund")}
+    return load_specs("payment", "refund")
 
 
 def _spec(specs: dict[str, OpenAPI], path: str) -> OpenAPI:
     return specs["refund" if path.startswith("/api/refund/") else "payment"]
-
-
-def _request(x: Exchange) -> MockRequest:
-    return MockRequest(
-        SERVER,
-        x.method,
-        x.path,
-        args=x.query,
-        headers=x.headers,
-        data=x.body or None,
-        content_type=x.headers.get("Content-Type", "application/json").split(";")[0],
-    )
-
-
-def _errors(items: Iterator[Exception]) -> list[str]:
-    return [f"{type(e).__name__}: {e} {getattr(e, '__cause__', '') or ''}" for e in items]
 
 
 async def _scenario(portone: PortOneClient, fake: FakePortOne, clock: FakeClock) -> None:
@@ -209,30 +165,7 @@ async def _scenario(portone: PortOneClient, fake: FakePortOne, clock: FakeClock)
 @pytest.fixture
 async def exchanges(clock: FakeClock, specs: dict[str, OpenAPI]) -> list[Exchange]:
     """Every exchange of the scenario, with the spec operation each one matched."""
-    seen: list[Exchange] = []
-
-    async def keep(request: web.Request, response: web.StreamResponse) -> None:
-        # Runs as the answer is about to go out, when the body was read (and cached) already.
-        # The scenario drops no connection, so every request gets here.
-        answer = response.body if isinstance(response, web.Response) else b""
-        seen.append(
-            Exchange(
-                method=request.method,
-                path=request.raw_path.split("?", 1)[0],
-                query=dict(request.query),
-                headers=dict(request.headers),
-                body=await request.read(),
-                status=response.status,
-                answer=answer if isinstance(answer, bytes) else b"",
-            )
-        )
-
-    fake = FakePortOne(clock=clock)
-    fake.app.on_response_prepare.append(keep)
-    async with (
-        fake,
-        PortOneClient(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url, clock=clock) as portone,
-    ):
+    async with recording(clock) as (fake, portone, seen):
         await _scenario(portone, fake, clock)
         # Six-hour tokens: the client asks PortOne's auth-token API, whose exchange is checked too.
         async with PortOneClient(
@@ -240,11 +173,7 @@ async def exchanges(clock: FakeClock, specs: dict[str, OpenAPI]) -> list[Exchang
         ) as server_tokens:
             await server_tokens.webhook_endpoints.list()
     assert [(x.method, x.path) for x in seen] == [(r.method, r.path) for r in fake.requests]
-    matched = []
-    for x in seen:
-        found = APICallPathFinder(_spec(specs, x.path).spec).find(x.method.lower(), SERVER + x.path)
-        matched.append(replace(x, operation=(x.method.lower(), found.path_result.pattern)))
-    return matched
+    return [matched(_spec(specs, x.path), x) for x in seen]
 
 
 def _gap(x: Exchange) -> str | None:
@@ -262,7 +191,7 @@ async def test_every_request_matches_the_spec(
     """Each request the client sent is a valid request of its operation in PortOne's spec."""
     problems = {}
     for x in exchanges:
-        errors = _errors(_spec(specs, x.path).iter_request_errors(_request(x)))
+        errors = request_errors(_spec(specs, x.path), x)
         lacking = DELIBERATELY_INVALID.get(x.operation)
         if lacking is not None and lacking not in json.loads(x.body):
             # The only fault of a deliberately invalid request must be the missing field.
@@ -281,8 +210,7 @@ async def test_every_documented_answer_matches_the_spec(
     for x in exchanges:
         if _gap(x) is not None:
             continue
-        response = MockResponse(x.answer, status_code=x.status)
-        errors = _errors(_spec(specs, x.path).iter_response_errors(_request(x), response))
+        errors = answer_errors(_spec(specs, x.path), x)
         if errors:
             problems[str(x)] = errors
     assert problems == {}
@@ -299,33 +227,16 @@ async def test_undocumented_answers_have_portones_error_shape(exchanges: list[Ex
         assert re.fullmatch(r"[A-Z_]+", data["status_reason"]), x
 
 
-def _example(spec: OpenAPI, method: str, path: str) -> Any:
-    media = spec.spec / "paths" / path / method / "responses" / "200" / "content"
-    example = (media / "application/json" / "example").read_value()
-    # Most examples are JSON written as a YAML string rather than a YAML mapping.
-    return json.loads(example) if isinstance(example, str) else example
-
-
 async def test_success_answers_carry_the_fields_of_the_spec_examples(
     specs: dict[str, OpenAPI], exchanges: list[Exchange]
 ) -> None:
     """Every key of a 200 example (and of its "content") is in the fake's answer too."""
     missing: dict[str, set[str]] = {}
     compared = set()
-    for x in exchanges:
-        if x.status != 200 or x.operation in EXAMPLE_GAPS or x.operation in compared:
-            continue
-        if x.operation in NO_EXAMPLE:
-            continue
-        method, path = x.operation
+    for x in first_successes(exchanges, skip={*EXAMPLE_GAPS, *NO_EXAMPLE}):
         compared.add(x.operation)
-        example, answer = _example(_spec(specs, x.path), method, path), x.data
-        lacking = set(example) - set(answer)
-        content = example.get("content")
-        if isinstance(content, dict) and x.operation not in PARTIAL_CONTENT:
-            lacking |= {f"content.{k}" for k in set(content) - set(answer["content"])}
-        if isinstance(content, list) and content:
-            lacking |= {f"content[].{k}" for k in set(content[0]) - set(answer["content"][0])}
+        example = spec_example(_spec(specs, x.path), *x.operation)
+        lacking = lacking_keys(example, x.data, content_object=x.operation not in PARTIAL_CONTENT)
         if lacking:
             missing[str(x)] = lacking
     assert missing == {}
@@ -343,6 +254,4 @@ async def test_the_validator_rejects_a_wrong_answer(
     )
     data = details.data
     data["content"]["amount"] = "ten"
-    response = MockResponse(json.dumps(data).encode(), status_code=200)
-    errors = _errors(specs["payment"].iter_response_errors(_request(details), response))
-    assert errors
+    assert answer_errors(specs["payment"], details, json.dumps(data).encode())

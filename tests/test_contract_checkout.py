@@ -11,15 +11,20 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiohttp import web
 from openapi_core import OpenAPI
-from openapi_core.templating.paths.finders import APICallPathFinder
-from openapi_core.testing import MockResponse
 
-from aioportone import InitiatedPayment, PortOneClient
-from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
+from aioportone import InitiatedPayment
+from aioportone.testing import FakeClock
+from tests._contract import (
+    Exchange,
+    answer_errors,
+    load_specs,
+    matched,
+    recording,
+    request_errors,
+    spec_example,
+)
 from tests._fixtures import FAILURE_URL, SUCCESS_URL
-from tests.test_contract import SERVER, SPEC_DIR, Exchange, _errors, _example, _request
 
 INITIATE = ("post", "/api/initiatePayment")
 DOWNLOAD = ("get", "/api/payout/va/{va_number}/download-statement")
@@ -27,34 +32,13 @@ DOWNLOAD = ("get", "/api/payout/va/{va_number}/download-statement")
 
 @pytest.fixture(scope="module")
 def specs() -> dict[str, OpenAPI]:
-    return {name: OpenAPI.from_path(SPEC_DIR / f"{name}.yaml") for name in ("payment", "payout")}
+    return load_specs("payment", "payout")
 
 
 @pytest.fixture
 async def exchanges(clock: FakeClock, specs: dict[str, OpenAPI]) -> dict[tuple[str, str], Exchange]:
     """The scenario's exchanges by spec operation: one payment started, one statement."""
-    seen: list[Exchange] = []
-
-    async def keep(request: web.Request, response: web.StreamResponse) -> None:
-        answer = response.body if isinstance(response, web.Response) else b""
-        seen.append(
-            Exchange(
-                method=request.method,
-                path=request.raw_path.split("?", 1)[0],
-                query=dict(request.query),
-                headers=dict(request.headers),
-                body=await request.read(),
-                status=response.status,
-                answer=answer if isinstance(answer, bytes) else b"",
-            )
-        )
-
-    fake = FakePortOne(clock=clock)
-    fake.app.on_response_prepare.append(keep)
-    async with (
-        fake,
-        PortOneClient(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url, clock=clock) as portone,
-    ):
+    async with recording(clock) as (fake, portone, seen):
         await portone.checkout.initiate_payment(
             merchant_order_id="ORDER-K1",
             amount=100000,
@@ -76,8 +60,8 @@ async def exchanges(clock: FakeClock, specs: dict[str, OpenAPI]) -> dict[tuple[s
     found = {}
     for x in seen:
         spec = specs["payment" if x.path == "/api/initiatePayment" else "payout"]
-        result = APICallPathFinder(spec.spec).find(x.method.lower(), SERVER + x.path)
-        found[(x.method.lower(), str(result.path_result.pattern))] = x
+        x = matched(spec, x)
+        found[x.operation] = x
     assert set(found) == {INITIATE, DOWNLOAD}
     assert all(x.status == 200 for x in found.values())
     return found
@@ -87,8 +71,8 @@ async def test_requests_match_the_spec(
     specs: dict[str, OpenAPI], exchanges: dict[tuple[str, str], Exchange]
 ) -> None:
     """initiatePayment's body and the download's path and query are valid for their spec."""
-    assert _errors(specs["payment"].iter_request_errors(_request(exchanges[INITIATE]))) == []
-    assert _errors(specs["payout"].iter_request_errors(_request(exchanges[DOWNLOAD]))) == []
+    assert request_errors(specs["payment"], exchanges[INITIATE]) == []
+    assert request_errors(specs["payout"], exchanges[DOWNLOAD]) == []
 
 
 async def test_initiate_payment_carries_no_jwt(
@@ -106,9 +90,8 @@ async def test_the_initiate_answer_matches_the_spec_and_its_example(
 ) -> None:
     """The fake's answer validates against payment.yaml and has every key of its example."""
     x = exchanges[INITIATE]
-    response = MockResponse(x.answer, status_code=200)
-    assert _errors(specs["payment"].iter_response_errors(_request(x), response)) == []
-    example = _example(specs["payment"], *INITIATE)
+    assert answer_errors(specs["payment"], x) == []
+    example = spec_example(specs["payment"], *INITIATE)
     assert set(example) <= set(x.data)
     # The example's additional_data is null where the schema declares an object (not
     # nullable): the fake follows the schema, and the client reads either.
@@ -121,16 +104,15 @@ async def test_the_download_answer_is_a_file_where_the_spec_says_json(
 ) -> None:
     """The CSV answer draws exactly one error, its media type; the spec's example is unrelated."""
     x = exchanges[DOWNLOAD]
-    response = MockResponse(x.answer, status_code=200, content_type="text/csv")
-    errors = _errors(specs["payout"].iter_response_errors(_request(x), response))
+    errors = answer_errors(specs["payout"], x, content_type="text/csv")
     assert len(errors) == 1, errors
     assert "text/csv" in errors[0]
-    assert "email_address" in _example(specs["payout"], *DOWNLOAD)["content"][0]
+    assert "email_address" in spec_example(specs["payout"], *DOWNLOAD)["content"][0]
 
 
 def test_the_client_reads_portones_initiate_example(specs: dict[str, OpenAPI]) -> None:
     """payment.yaml's own answer example reads as an InitiatedPayment with typed fields."""
-    payment = InitiatedPayment.from_json(_example(specs["payment"], *INITIATE), "ORDER-X")
+    payment = InitiatedPayment.from_json(spec_example(specs["payment"], *INITIATE), "ORDER-X")
     assert payment.order_ref == "2937z05mrtN17ZYigwZhfKdqEGQ"
     assert payment.merchant_order_ref == "Merchant1652330173615"
     assert (payment.expiry_in_minutes, payment.deep_link) == (20, None)

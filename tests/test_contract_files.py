@@ -16,13 +16,22 @@ from typing import Any
 import pytest
 from aiohttp import web
 from openapi_core import OpenAPI
-from openapi_core.templating.paths.finders import APICallPathFinder
 from openapi_core.testing import MockRequest, MockResponse
 
 from aioportone import PortOneClient
-from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
+from aioportone.testing import DEMO_CLIENT_KEY, FakeClock, FakePortOne
+from tests._contract import (
+    SERVER,
+    Exchange,
+    answer_errors,
+    error_texts,
+    load_specs,
+    matched,
+    mock_request,
+    recording,
+    spec_example,
+)
 from tests._fixtures import link_args
-from tests.test_contract import SERVER, SPEC_DIR, Exchange, _errors, _example, _request
 
 EXPORT_RECORDS = ("post", "/api/recon/v3/export-dashboard-records")
 UPLOAD = ("post", "/api/recon/v3/upload-file")
@@ -42,8 +51,7 @@ OPERATIONS = {
 
 @pytest.fixture(scope="module")
 def specs() -> dict[str, OpenAPI]:
-    names = set(OPERATIONS.values())
-    return {name: OpenAPI.from_path(SPEC_DIR / f"{name}.yaml") for name in names}
+    return load_specs(*set(OPERATIONS.values()))
 
 
 async def _scenario(portone: PortOneClient, fake: FakePortOne, clock: FakeClock) -> None:
@@ -84,32 +92,15 @@ async def _scenario(portone: PortOneClient, fake: FakePortOne, clock: FakeClock)
 dispositions: dict[str, str] = {}
 
 
+def _disposition(request: web.Request, response: web.StreamResponse) -> bool:
+    dispositions[request.raw_path] = response.headers.get("Content-Disposition", "")
+    return True
+
+
 @pytest.fixture
 async def exchanges(clock: FakeClock, specs: dict[str, OpenAPI]) -> dict[tuple[str, str], Exchange]:
     """The scenario's exchanges by the spec operation each matched (the last of each)."""
-    seen: list[Exchange] = []
-
-    async def keep(request: web.Request, response: web.StreamResponse) -> None:
-        answer = response.body if isinstance(response, web.Response) else b""
-        dispositions[request.raw_path] = response.headers.get("Content-Disposition", "")
-        seen.append(
-            Exchange(
-                method=request.method,
-                path=request.raw_path.split("?", 1)[0],
-                query=dict(request.query),
-                headers=dict(request.headers),
-                body=await request.read(),
-                status=response.status,
-                answer=answer if isinstance(answer, bytes) else b"",
-            )
-        )
-
-    fake = FakePortOne(clock=clock)
-    fake.app.on_response_prepare.append(keep)
-    async with (
-        fake,
-        PortOneClient(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url, clock=clock) as portone,
-    ):
+    async with recording(clock, keep=_disposition) as (fake, portone, seen):
         await _scenario(portone, fake, clock)
     assert all(r.authorized for r in fake.requests)
     found = {}
@@ -121,10 +112,9 @@ async def exchanges(clock: FakeClock, specs: dict[str, OpenAPI]) -> dict[tuple[s
             if x.path.startswith("/api/master-merchant/")
             else "payment"
         )
-        result = APICallPathFinder(specs[name].spec).find(x.method.lower(), SERVER + x.path)
-        operation = (x.method.lower(), str(result.path_result.pattern))
-        if operation in OPERATIONS:
-            found[operation] = Exchange(**{**x.__dict__, "operation": operation})
+        x = matched(specs[name], x)
+        if x.operation in OPERATIONS:
+            found[x.operation] = x
     assert set(found) == set(OPERATIONS)
     assert all(x.status == 200 for x in found.values())
     return found
@@ -148,8 +138,8 @@ async def test_every_request_matches_the_spec(
     """Each request the client sent (the multipart upload included) is valid for its spec."""
     problems = {}
     for operation, x in exchanges.items():
-        request = _multipart(x) if operation == UPLOAD else _request(x)
-        errors = _errors(specs[OPERATIONS[operation]].iter_request_errors(request))
+        request = _multipart(x) if operation == UPLOAD else mock_request(x)
+        errors = error_texts(specs[OPERATIONS[operation]].iter_request_errors(request))
         if errors:
             problems[str(x)] = errors
     assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
@@ -172,10 +162,10 @@ async def test_json_answers_match_the_spec_and_its_example(
     """The upload and pay-channel answers validate and carry every key of their example."""
     for operation in (UPLOAD, ADD_CHANNEL, UPDATE_CHANNEL, GET_CHANNEL):
         x, spec = exchanges[operation], specs[OPERATIONS[operation]]
-        request = _multipart(x) if operation == UPLOAD else _request(x)
+        request = _multipart(x) if operation == UPLOAD else mock_request(x)
         response = MockResponse(x.answer, status_code=200)
-        assert _errors(spec.iter_response_errors(request, response)) == [], operation
-        example = _example(spec, *operation)
+        assert error_texts(spec.iter_response_errors(request, response)) == [], operation
+        example = spec_example(spec, *operation)
         assert set(example) <= set(x.data), operation
         inner = example.get("data") or example.get("content")
         got = x.data.get("data") or x.data.get("content")
@@ -201,8 +191,7 @@ async def test_the_export_answers_are_files_where_the_specs_say_otherwise(
 ) -> None:
     """Each CSV export draws exactly one error, its media type, and names its file."""
     x = exchanges[operation]
-    response = MockResponse(x.answer, status_code=200, content_type="text/csv")
-    errors = _errors(specs[OPERATIONS[operation]].iter_response_errors(_request(x), response))
+    errors = answer_errors(specs[OPERATIONS[operation]], x, content_type="text/csv")
     assert len(errors) == 1, errors
     assert "text/csv" in errors[0]
     assert dispositions[x.path].startswith("attachment; filename=")

@@ -14,15 +14,24 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from aiohttp import web
 from openapi_core import OpenAPI
-from openapi_core.templating.paths.finders import APICallPathFinder
-from openapi_core.testing import MockResponse
 
 from aioportone import Payout, PortOneClient, PortOneError, StatementEntry
 from aioportone._resources._payout_common import count
-from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
-from tests.test_contract import SERVER, SPEC_DIR, Exchange, _errors, _example, _request
+from aioportone.testing import FakeClock, FakePortOne
+from tests._contract import (
+    Exchange,
+    answer_errors,
+    assert_only_defects,
+    first_successes,
+    lacking_keys,
+    load_specs,
+    matched,
+    raw_example,
+    recording,
+    request_errors,
+    spec_example,
+)
 
 APPROVER = "approver@shop.example"
 
@@ -83,10 +92,7 @@ EXAMPLE_GAPS = {
 
 @pytest.fixture(scope="module")
 def spec() -> OpenAPI:
-    path = SPEC_DIR / "payout.yaml"
-    if not path.is_file():
-        pytest.fail(f"{SPEC_DIR} lacks payout.yaml", pytrace=False)
-    return OpenAPI.from_path(path)
+    return load_specs("payout")["payout"]
 
 
 async def _scenario(portone: PortOneClient, fake: FakePortOne, clock: FakeClock) -> None:
@@ -193,41 +199,10 @@ async def _scenario(portone: PortOneClient, fake: FakePortOne, clock: FakeClock)
 @pytest.fixture
 async def exchanges(clock: FakeClock, spec: OpenAPI) -> list[Exchange]:
     """Every exchange of the scenario, with the spec operation each one matched."""
-    seen: list[Exchange] = []
-
-    async def keep(request: web.Request, response: web.StreamResponse) -> None:
-        answer = response.body if isinstance(response, web.Response) else b""
-        seen.append(
-            Exchange(
-                method=request.method,
-                path=request.raw_path.split("?", 1)[0],
-                query=dict(request.query),
-                headers=dict(request.headers),
-                body=await request.read(),
-                status=response.status,
-                answer=answer if isinstance(answer, bytes) else b"",
-            )
-        )
-
-    fake = FakePortOne(clock=clock)
-    fake.app.on_response_prepare.append(keep)
-    async with (
-        fake,
-        PortOneClient(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url, clock=clock) as portone,
-    ):
+    async with recording(clock) as (fake, portone, seen):
         await _scenario(portone, fake, clock)
     assert all(r.authorized for r in fake.requests)
-    finder = APICallPathFinder(spec.spec)
-    return [
-        Exchange(
-            **{**x.__dict__, "operation": (x.method.lower(), _found(finder, x))},
-        )
-        for x in seen
-    ]
-
-
-def _found(finder: APICallPathFinder, x: Exchange) -> str:
-    return str(finder.find(x.method.lower(), SERVER + x.path).path_result.pattern)
+    return [matched(spec, x) for x in seen]
 
 
 async def test_scenario_covers_every_payout_operation(exchanges: list[Exchange]) -> None:
@@ -239,39 +214,16 @@ async def test_every_payout_request_matches_the_spec(
     spec: OpenAPI, exchanges: list[Exchange]
 ) -> None:
     """Each request is valid for payout.yaml, but for the listed defects' one error each."""
-    problems = {}
-    met = set()
-    for x in exchanges:
-        errors = _errors(spec.iter_request_errors(_request(x)))
-        defect = REQUEST_DEFECTS.get(x.operation)
-        if defect is not None and errors:
-            met.add(x.operation)
-            assert len(errors) == 1, errors
-            assert defect[0] in errors[0]
-        elif errors:
-            problems[str(x)] = errors
-    assert problems == {}
-    assert met == set(REQUEST_DEFECTS)
+    defects = {operation: (error,) for operation, (error, _why) in REQUEST_DEFECTS.items()}
+    assert_only_defects(exchanges, lambda x: request_errors(spec, x), defects)
 
 
 async def test_every_payout_answer_matches_the_spec(
     spec: OpenAPI, exchanges: list[Exchange]
 ) -> None:
     """Each answer validates against its documented response, but for the listed defects."""
-    problems = {}
-    met = set()
-    for x in exchanges:
-        response = MockResponse(x.answer, status_code=x.status)
-        errors = _errors(spec.iter_response_errors(_request(x), response))
-        defect = ANSWER_DEFECTS.get(x.operation)
-        if defect is not None and x.status == 200 and errors:
-            met.add(x.operation)
-            assert len(errors) == 1, errors
-            assert defect[0] in errors[0]
-        elif errors:
-            problems[str(x)] = errors
-    assert problems == {}
-    assert met == set(ANSWER_DEFECTS)
+    defects = {operation: (error,) for operation, (error, _why) in ANSWER_DEFECTS.items()}
+    assert_only_defects(exchanges, lambda x: answer_errors(spec, x), defects, status=200)
 
 
 async def test_payout_answers_carry_the_fields_of_the_spec_examples(
@@ -280,15 +232,9 @@ async def test_payout_answers_carry_the_fields_of_the_spec_examples(
     """Every key of a usable 200 example (and of its content) is in the fake's answer too."""
     missing: dict[str, set[str]] = {}
     compared = set()
-    for x in exchanges:
-        if x.status != 200 or x.operation in EXAMPLE_GAPS or x.operation in compared:
-            continue
+    for x in first_successes(exchanges, skip=EXAMPLE_GAPS):
         compared.add(x.operation)
-        example, answer = _example(spec, *x.operation), x.data
-        lacking = set(example) - set(answer)
-        content = example.get("content")
-        if isinstance(content, list) and content:
-            lacking |= {f"content[].{k}" for k in set(content[0]) - set(answer["content"][0])}
+        lacking = lacking_keys(spec_example(spec, *x.operation), x.data, content_object=False)
         if lacking:
             missing[str(x)] = lacking
     assert missing == {}
@@ -297,26 +243,25 @@ async def test_payout_answers_carry_the_fields_of_the_spec_examples(
 
 def test_the_gapped_examples_really_are_unusable(spec: OpenAPI) -> None:
     """The payout-creation example does not parse; the copied ones list invitations."""
-    media = spec.spec / "paths" / "/api/payout/transaction" / "post" / "responses" / "200"
-    raw = (media / "content" / "application/json" / "example").read_value()
+    raw = raw_example(spec, "post", "/api/payout/transaction")
     with pytest.raises(json.JSONDecodeError):
         json.loads(raw)
     for path, method in (
         ("/api/merchants/{key}/payout/createBeneficiary", "get"),
         ("/api/merchant/payout/approve", "post"),
     ):
-        assert "email_address" in _example(spec, method, path)["content"][0]
-    assert "action" not in _example(spec, "post", "/api/merchant/payout/resendOTP/approve")
+        assert "email_address" in spec_example(spec, method, path)["content"][0]
+    assert "action" not in spec_example(spec, "post", "/api/merchant/payout/resendOTP/approve")
 
 
 def test_the_client_reads_portones_own_listing_examples(spec: OpenAPI) -> None:
     """The examples' numbers and booleans (declared as strings) read as the typed fields."""
-    listing = _example(spec, "post", "/api/merchant/{key}/payouts")
+    listing = spec_example(spec, "post", "/api/merchant/{key}/payouts")
     payout = Payout.from_json(listing["content"][0])
     assert (payout.amount, payout.is_approved, payout.is_verified) == (Decimal(2000), False, None)
     assert payout.merchant_txn_ref == "txnref_8808CB99A0CF688"
     assert (count(listing["total_pages"]), count("1"), count("x")) == (1, 1, None)
-    statement = _example(spec, "post", "/api/payout/va/{va_number}/statement")
+    statement = spec_example(spec, "post", "/api/payout/va/{va_number}/statement")
     entry = StatementEntry.from_json(statement["content"][0])
     assert (entry.txn_type, entry.amount, entry.balance) == (
         "Debit",
@@ -332,5 +277,4 @@ async def test_the_payout_validator_rejects_a_wrong_answer(
     x = next(x for x in exchanges if x.operation[1].endswith("/balance") and x.status == 200)
     data: dict[str, Any] = x.data
     data["Balance"] = "ten"
-    response = MockResponse(json.dumps(data).encode(), status_code=200)
-    assert _errors(spec.iter_response_errors(_request(x), response))
+    assert answer_errors(spec, x, json.dumps(data).encode())

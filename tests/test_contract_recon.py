@@ -14,14 +14,20 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from aiohttp import web
 from openapi_core import OpenAPI
-from openapi_core.templating.paths.finders import APICallPathFinder
-from openapi_core.testing import MockResponse
 
 from aioportone import ConfigurationError, PortOneClient, PortOneError, ReconRecord, ReconSummary
 from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
-from tests.test_contract import SERVER, SPEC_DIR, Exchange, _errors, _example, _request
+from tests._contract import (
+    Exchange,
+    answer_errors,
+    first_successes,
+    load_specs,
+    matched,
+    recording,
+    request_errors,
+    spec_example,
+)
 
 OPERATIONS = {
     ("get", "/api/recon/v3/data-sources"),
@@ -33,10 +39,7 @@ OPERATIONS = {
 
 @pytest.fixture(scope="module")
 def spec() -> OpenAPI:
-    path = SPEC_DIR / "recon.yaml"
-    if not path.is_file():
-        pytest.fail(f"{SPEC_DIR} lacks recon.yaml", pytrace=False)
-    return OpenAPI.from_path(path)
+    return load_specs("recon")["recon"]
 
 
 async def _scenario(portone: PortOneClient, fake: FakePortOne, clock: FakeClock) -> None:
@@ -101,36 +104,10 @@ async def _scenario(portone: PortOneClient, fake: FakePortOne, clock: FakeClock)
 @pytest.fixture
 async def exchanges(clock: FakeClock, spec: OpenAPI) -> list[Exchange]:
     """Every exchange of the scenario, with the spec operation each one matched."""
-    seen: list[Exchange] = []
-
-    async def keep(request: web.Request, response: web.StreamResponse) -> None:
-        answer = response.body if isinstance(response, web.Response) else b""
-        seen.append(
-            Exchange(
-                method=request.method,
-                path=request.raw_path.split("?", 1)[0],
-                query=dict(request.query),
-                headers=dict(request.headers),
-                body=await request.read(),
-                status=response.status,
-                answer=answer if isinstance(answer, bytes) else b"",
-            )
-        )
-
-    fake = FakePortOne(clock=clock)
-    fake.app.on_response_prepare.append(keep)
-    async with (
-        fake,
-        PortOneClient(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url, clock=clock) as portone,
-    ):
+    async with recording(clock) as (fake, portone, seen):
         await _scenario(portone, fake, clock)
     assert all(r.authorized for r in fake.requests)
-    finder = APICallPathFinder(spec.spec)
-    found = []
-    for x in seen:
-        path = str(finder.find(x.method.lower(), SERVER + x.path).path_result.pattern)
-        found.append(Exchange(**{**x.__dict__, "operation": (x.method.lower(), path)}))
-    return found
+    return [matched(spec, x) for x in seen]
 
 
 async def test_scenario_covers_every_recon_operation(exchanges: list[Exchange]) -> None:
@@ -143,7 +120,7 @@ async def test_every_recon_request_matches_the_spec(
     spec: OpenAPI, exchanges: list[Exchange]
 ) -> None:
     """Each request the client sent is valid for recon.yaml."""
-    problems = {str(x): _errors(spec.iter_request_errors(_request(x))) for x in exchanges}
+    problems = {str(x): request_errors(spec, x) for x in exchanges}
     assert {k: v for k, v in problems.items() if v} == {}
 
 
@@ -153,8 +130,7 @@ async def test_every_recon_answer_matches_the_spec(
     """Each answer of the fake, successes and errors, validates against its documented response."""
     problems = {}
     for x in exchanges:
-        response = MockResponse(x.answer, status_code=x.status)
-        errors = _errors(spec.iter_response_errors(_request(x), response))
+        errors = answer_errors(spec, x)
         if errors:
             problems[str(x)] = errors
     assert problems == {}
@@ -166,11 +142,9 @@ async def test_recon_answers_carry_the_fields_of_the_spec_examples(
     """Every key of a 200 example, of its data and of data's first items, is in the answer."""
     missing: dict[str, set[str]] = {}
     compared = set()
-    for x in exchanges:
-        if x.status != 200 or x.operation in compared:
-            continue
+    for x in first_successes(exchanges):
         compared.add(x.operation)
-        example, answer = _example(spec, *x.operation), x.data
+        example, answer = spec_example(spec, *x.operation), x.data
         lacking = set(example) - set(answer)
         data, got = example.get("data") or {}, answer.get("data") or {}
         lacking |= {f"data.{k}" for k in set(data) - set(got)}
@@ -198,7 +172,7 @@ def test_the_records_example_contradicts_its_schema(spec: OpenAPI) -> None:
         status=200,
         answer=b"{}",
     )
-    errors = _errors(spec.iter_request_errors(_request(x)))
+    errors = request_errors(spec, x)
     assert len(errors) == 1
     assert "is not of type 'string'" in errors[0]
     with pytest.raises(ConfigurationError, match="mismatch"):
@@ -214,7 +188,7 @@ def test_the_records_example_contradicts_its_schema(spec: OpenAPI) -> None:
 
 def test_the_client_reads_portones_own_recon_examples(spec: OpenAPI) -> None:
     """The summary and records examples read as the typed fields."""
-    summary = ReconSummary.from_json(_example(spec, "post", "/api/recon/v3/summary"))
+    summary = ReconSummary.from_json(spec_example(spec, "post", "/api/recon/v3/summary"))
     fee = summary.box("mismatch_fee")
     assert fee is not None
     assert (fee.msm_id, fee.count_sku, fee.amount_value, fee.value) == (
@@ -224,7 +198,7 @@ def test_the_client_reads_portones_own_recon_examples(spec: OpenAPI) -> None:
         Decimal(28630),
     )
     assert summary.flows[0].source == "sale_transactions"
-    listing = _example(spec, "post", "/api/recon/v3/dashboard-records")
+    listing = spec_example(spec, "post", "/api/recon/v3/dashboard-records")
     record = ReconRecord.from_json(listing["data"]["content"][0])
     assert (record.amount, record.fee_mismatch, record.quantity) == (
         Decimal("398.67"),
@@ -240,5 +214,4 @@ async def test_the_recon_validator_rejects_a_wrong_answer(
     x = next(x for x in exchanges if x.operation[1].endswith("/summary") and x.status == 200)
     data: dict[str, Any] = x.data
     data["data"]["dataFields"][0]["count"] = "ten"
-    response = MockResponse(json.dumps(data).encode(), status_code=200)
-    assert _errors(spec.iter_response_errors(_request(x), response))
+    assert answer_errors(spec, x, json.dumps(data).encode())

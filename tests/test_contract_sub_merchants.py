@@ -17,8 +17,6 @@ from typing import Any
 import pytest
 from aiohttp import web
 from openapi_core import OpenAPI
-from openapi_core.templating.paths.finders import APICallPathFinder
-from openapi_core.testing import MockResponse
 
 from aioportone import (
     PortOneClient,
@@ -28,8 +26,19 @@ from aioportone import (
     SubMerchantTransaction,
 )
 from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
+from tests._contract import (
+    Exchange,
+    answer_errors,
+    assert_only_defects,
+    first_successes,
+    load_specs,
+    matched,
+    raw_example,
+    recording,
+    request_errors,
+    spec_example,
+)
 from tests._fixtures import link_args
-from tests.test_contract import SERVER, SPEC_DIR, Exchange, _errors, _example, _request
 
 BASE = "/api/master-merchant/{mkey}"
 OPERATIONS = {
@@ -99,10 +108,7 @@ READ_FIELDS = {
 
 @pytest.fixture(scope="module")
 def spec() -> OpenAPI:
-    path = SPEC_DIR / "mastermerchant.yaml"
-    if not path.is_file():
-        pytest.fail(f"{SPEC_DIR} lacks mastermerchant.yaml", pytrace=False)
-    return OpenAPI.from_path(path)
+    return load_specs("mastermerchant")["mastermerchant"]
 
 
 async def _scenario(portone: PortOneClient, fake: FakePortOne, clock: FakeClock) -> None:
@@ -152,41 +158,17 @@ def _acting_for(fake: FakePortOne, key: str, clock: FakeClock) -> PortOneClient:
     )
 
 
+def _master_merchant(request: web.Request, _response: web.StreamResponse) -> bool:
+    return request.path.startswith("/api/master-merchant/")
+
+
 @pytest.fixture
 async def exchanges(clock: FakeClock, spec: OpenAPI) -> list[Exchange]:
     """Every master-merchant exchange of the scenario, with the spec operation it matched."""
-    seen: list[Exchange] = []
-
-    async def keep(request: web.Request, response: web.StreamResponse) -> None:
-        if not request.path.startswith("/api/master-merchant/"):
-            return
-        answer = response.body if isinstance(response, web.Response) else b""
-        seen.append(
-            Exchange(
-                method=request.method,
-                path=request.raw_path.split("?", 1)[0],
-                query=dict(request.query),
-                headers=dict(request.headers),
-                body=await request.read(),
-                status=response.status,
-                answer=answer if isinstance(answer, bytes) else b"",
-            )
-        )
-
-    fake = FakePortOne(clock=clock)
-    fake.app.on_response_prepare.append(keep)
-    async with (
-        fake,
-        PortOneClient(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url, clock=clock) as portone,
-    ):
+    async with recording(clock, keep=_master_merchant) as (fake, portone, seen):
         await _scenario(portone, fake, clock)
     assert all(r.authorized for r in fake.requests)
-    finder = APICallPathFinder(spec.spec)
-    found = []
-    for x in seen:
-        path = str(finder.find(x.method.lower(), SERVER + x.path).path_result.pattern)
-        found.append(Exchange(**{**x.__dict__, "operation": (x.method.lower(), path)}))
-    return found
+    return [matched(spec, x) for x in seen]
 
 
 async def test_scenario_covers_every_sub_merchant_operation(exchanges: list[Exchange]) -> None:
@@ -199,41 +181,19 @@ async def test_every_sub_merchant_request_matches_the_spec(
     spec: OpenAPI, exchanges: list[Exchange]
 ) -> None:
     """Each request is valid for mastermerchant.yaml, but for the listed type defects."""
-    problems = {}
-    met = set()
-    for x in exchanges:
-        errors = _errors(spec.iter_request_errors(_request(x)))
-        defect = REQUEST_DEFECTS.get(x.operation)
-        if defect is not None and errors:
-            met.add(x.operation)
-            assert len(errors) == 1, errors
-            for name in defect[0]:
-                assert "is not of type 'string'" in errors[0]
-                assert name in errors[0]
-        elif errors:
-            problems[str(x)] = errors
-    assert problems == {}
-    assert met == set(REQUEST_DEFECTS)
+    defects = {
+        operation: ("is not of type 'string'", *names)
+        for operation, (names, _why) in REQUEST_DEFECTS.items()
+    }
+    assert_only_defects(exchanges, lambda x: request_errors(spec, x), defects)
 
 
 async def test_every_sub_merchant_answer_matches_the_spec(
     spec: OpenAPI, exchanges: list[Exchange]
 ) -> None:
     """Each answer validates against its documented response, but for the listed defect."""
-    problems = {}
-    met = set()
-    for x in exchanges:
-        response = MockResponse(x.answer, status_code=x.status)
-        errors = _errors(spec.iter_response_errors(_request(x), response))
-        defect = ANSWER_DEFECTS.get(x.operation)
-        if defect is not None and x.status == 200 and errors:
-            met.add(x.operation)
-            assert len(errors) == 1, errors
-            assert defect[0] in errors[0]
-        elif errors:
-            problems[str(x)] = errors
-    assert problems == {}
-    assert met == set(ANSWER_DEFECTS)
+    defects = {operation: (error,) for operation, (error, _why) in ANSWER_DEFECTS.items()}
+    assert_only_defects(exchanges, lambda x: answer_errors(spec, x), defects, status=200)
 
 
 async def test_sub_merchant_answers_carry_the_fields_of_the_spec_examples(
@@ -246,11 +206,9 @@ async def test_sub_merchant_answers_carry_the_fields_of_the_spec_examples(
     """
     missing: dict[str, set[str]] = {}
     compared = set()
-    for x in exchanges:
-        if x.status != 200 or x.operation in EXAMPLE_GAPS or x.operation in compared:
-            continue
+    for x in first_successes(exchanges, skip=EXAMPLE_GAPS):
         compared.add(x.operation)
-        example, answer = _example(spec, *x.operation), x.data
+        example, answer = spec_example(spec, *x.operation), x.data
         lacking = {"status_reason" if k == "status_message" else k for k in example} - set(answer)
         for name in READ_FIELDS.get(x.operation, ()):
             for where, data in (("example", example), ("fake", answer)):
@@ -265,28 +223,27 @@ async def test_sub_merchant_answers_carry_the_fields_of_the_spec_examples(
 def test_the_gapped_examples_really_are_unusable(spec: OpenAPI) -> None:
     """The invitations and paginated listing examples do not parse as JSON."""
     for method, path in EXAMPLE_GAPS:
-        media = spec.spec / "paths" / path / method / "responses" / "200" / "content"
-        raw = (media / "application/json" / "example").read_value()
+        raw = raw_example(spec, method, path)
         with pytest.raises(json.JSONDecodeError):
             json.loads(raw)
 
 
 def test_the_client_reads_portones_own_sub_merchant_examples(spec: OpenAPI) -> None:
     """The listing examples read as the typed fields."""
-    merchant = SubMerchant.from_json(_example(spec, "get", f"{BASE}/merchants")["content"][0])
+    merchant = SubMerchant.from_json(spec_example(spec, "get", f"{BASE}/merchants")["content"][0])
     assert (merchant.key, merchant.merchant_status, merchant.is_login_allowed) == (
         "TVgdcMycdFpGZIlp",
         "ACTIVE",
         False,
     )
     status = SubMerchant.from_json(
-        _example(spec, "put", f"{BASE}/merchants/{{key}}/status/{{status}}")
+        spec_example(spec, "put", f"{BASE}/merchants/{{key}}/status/{{status}}")
     )
     assert (status.key, status.merchant_status) == ("TVgdcMycdFpGZIlp", "INACTIVE")
-    txns = _example(spec, "post", f"{BASE}/merchants/transactions")
+    txns = spec_example(spec, "post", f"{BASE}/merchants/transactions")
     txn = SubMerchantTransaction.from_json(txns["content"][0])
     assert (txn.amount, txn.currency, txn.status) == (Decimal(2365000), "VND", "Initiated")
-    links = _example(spec, "post", f"{BASE}/merchants/payment-links")
+    links = spec_example(spec, "post", f"{BASE}/merchants/payment-links")
     link = SubMerchantPaymentLink.from_json(links["content"][0])
     assert (link.link_ref, link.amount) == ("2AhPD4pbnHzDIhASC3EBvxJ7Gw5", Decimal(2000))
 
@@ -298,5 +255,4 @@ async def test_the_sub_merchant_validator_rejects_a_wrong_answer(
     x = next(x for x in exchanges if x.operation == ("get", f"{BASE}/merchants"))
     data: dict[str, Any] = x.data
     data["content"][0]["is_login_allowed"] = "no"
-    response = MockResponse(json.dumps(data).encode(), status_code=200)
-    assert _errors(spec.iter_response_errors(_request(x), response))
+    assert answer_errors(spec, x, json.dumps(data).encode())

@@ -10,23 +10,28 @@ examples fail: the client and the fake follow the schema.
 from __future__ import annotations
 
 import json
-import os
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 from openapi_core import OpenAPI
-from openapi_core.templating.paths.finders import APICallPathFinder
 from openapi_core.testing import MockRequest, MockResponse
 
 from aioportone import PortOneClient, PortOneError
-from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
+from aioportone.testing import FakeClock, FakePortOne
+from tests._contract import (
+    SERVER,
+    Exchange,
+    answer_errors,
+    error_texts,
+    first_successes,
+    lacking_keys,
+    load_specs,
+    matched,
+    recording,
+    request_errors,
+    spec_example,
+)
 from tests._fixtures import FAILURE_URL, SUCCESS_URL
-
-SPEC = Path(os.environ.get("PORTONE_OPENAPI_DIR") or Path(__file__).parent / "portone_spec")
-SERVER = "https://api.portone.cloud"
 
 # Every subscription.yaml operation, each called by a method of portone.subscriptions.
 OPERATIONS = {
@@ -69,41 +74,9 @@ DEFECT_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Exchange:
-    """One request as the fake received it, with its answer and the spec operation."""
-
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-    status: int
-    answer: bytes
-    operation: tuple[str, str] = ("", "")
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path} -> {self.status}"
-
-    def request(self) -> MockRequest:
-        return MockRequest(
-            SERVER,
-            self.method.lower(),
-            self.path,
-            headers=self.headers,
-            data=self.body or None,
-            content_type=self.headers.get("Content-Type", "application/json").split(";")[0],
-        )
-
-
 @pytest.fixture(scope="module")
 def spec() -> OpenAPI:
-    if not (SPEC / "subscription.yaml").is_file():
-        pytest.fail(f"{SPEC} lacks subscription.yaml", pytrace=False)
-    return OpenAPI.from_path(SPEC / "subscription.yaml")
-
-
-def _errors(items: Any) -> list[str]:
-    return [f"{type(e).__name__}: {e} {getattr(e, '__cause__', '') or ''}" for e in items]
+    return load_specs("subscription")["subscription"]
 
 
 async def _scenario(portone: PortOneClient, fake: FakePortOne) -> None:
@@ -176,36 +149,9 @@ async def _scenario(portone: PortOneClient, fake: FakePortOne) -> None:
 
 @pytest.fixture
 async def exchanges(clock: FakeClock, spec: OpenAPI) -> list[Exchange]:
-    seen: list[Exchange] = []
-
-    async def keep(request: web.Request, response: web.StreamResponse) -> None:
-        answer = response.body if isinstance(response, web.Response) else b""
-        seen.append(
-            Exchange(
-                method=request.method,
-                path=request.raw_path.split("?", 1)[0],
-                headers=dict(request.headers),
-                body=await request.read(),
-                status=response.status,
-                answer=answer if isinstance(answer, bytes) else b"",
-            )
-        )
-
-    fake = FakePortOne(clock=clock)
-    fake.app.on_response_prepare.append(keep)
-    async with (
-        fake,
-        PortOneClient(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url, clock=clock) as portone,
-    ):
+    async with recording(clock) as (fake, portone, seen):
         await _scenario(portone, fake)
-    finder = APICallPathFinder(spec.spec)
-    matched = []
-    for x in seen:
-        found = finder.find(x.method.lower(), SERVER + x.path)
-        matched.append(
-            Exchange(**{**x.__dict__, "operation": (x.method.lower(), found.path_result.pattern)})
-        )
-    return matched
+    return [matched(spec, x) for x in seen]
 
 
 async def test_scenario_covers_every_subscription_operation(exchanges: list[Exchange]) -> None:
@@ -216,9 +162,7 @@ async def test_scenario_covers_every_subscription_operation(exchanges: list[Exch
 
 async def test_every_request_matches_the_spec(spec: OpenAPI, exchanges: list[Exchange]) -> None:
     """Each request the client sent is a valid request of its operation."""
-    problems = {
-        str(x): e for x in exchanges if (e := _errors(spec.iter_request_errors(x.request())))
-    }
+    problems = {str(x): e for x in exchanges if (e := request_errors(spec, x))}
     assert problems == {}
 
 
@@ -226,8 +170,7 @@ async def test_every_answer_matches_the_spec(spec: OpenAPI, exchanges: list[Exch
     """Each answer of the fake, success or error, validates against what its operation documents."""
     problems = {}
     for x in exchanges:
-        response = MockResponse(x.answer, status_code=x.status)
-        errors = _errors(spec.iter_response_errors(x.request(), response))
+        errors = answer_errors(spec, x)
         if errors:
             problems[str(x)] = errors
     assert problems == {}
@@ -237,9 +180,7 @@ def _media(spec: OpenAPI, method: str, path: str, status: str) -> Any:
     if status == "request":
         node = spec.spec / "paths" / path / method / "requestBody" / "content"
         return (node / "application/json" / "schema" / "example").read_value()
-    node = spec.spec / "paths" / path / method / "responses" / status / "content"
-    example = (node / "application/json" / "example").read_value()
-    return json.loads(example) if isinstance(example, str) else example
+    return spec_example(spec, method, path, status)
 
 
 async def test_success_answers_carry_the_fields_of_the_examples(
@@ -248,17 +189,9 @@ async def test_success_answers_carry_the_fields_of_the_examples(
     """Every key of a 200 example, and of its content, is in the fake's first 200 answer."""
     missing: dict[str, set[str]] = {}
     compared = set()
-    for x in exchanges:
-        if x.status != 200 or x.operation in compared:
-            continue
+    for x in first_successes(exchanges):
         compared.add(x.operation)
-        example, answer = _media(spec, *x.operation, "200"), json.loads(x.answer)
-        lacking = set(example) - set(answer)
-        content = example.get("content")
-        if isinstance(content, dict):
-            lacking |= {f"content.{k}" for k in set(content) - set(answer["content"])}
-        if isinstance(content, list):
-            lacking |= {f"content[].{k}" for k in set(content[0]) - set(answer["content"][0])}
+        lacking = lacking_keys(_media(spec, *x.operation, "200"), x.data)
         if lacking:
             missing[str(x)] = lacking
     assert missing == {}
@@ -284,10 +217,10 @@ async def test_portones_examples_break_their_schema_exactly_where_listed(spec: O
                 content_type="application/json",
             )
             if status == "request":
-                errors = _errors(spec.iter_request_errors(request))
+                errors = error_texts(spec.iter_request_errors(request))
             else:
                 response = MockResponse(body, status_code=int(status))
-                errors = _errors(spec.iter_response_errors(request, response))
+                errors = error_texts(spec.iter_response_errors(request, response))
             if errors:
                 found[(method, path, status)] = errors
     assert set(found) == set(EXAMPLE_DEFECTS)
