@@ -1,4 +1,4 @@
-"""What the payout resources share: the money rule, date windows, page sizes and page counts."""
+"""What the payout resources share: date windows, page sizes and page counts."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from .._errors import ConfigurationError, PortOneError
-from ._money import may_have_acted
+from .._errors import ConfigurationError
 
 __all__ = [
     "MAX_PAGE_SIZE",
@@ -17,18 +16,7 @@ __all__ = [
     "count",
     "items",
     "more_pages",
-    "outcome_unknown",
 ]
-
-
-def outcome_unknown(exc: PortOneError) -> bool:
-    """Whether a money-moving payout call that failed with ``exc`` may have been processed.
-
-    The payout resources decide it as refunds do (``_money.may_have_acted``): a dropped
-    connection after sending, a timeout, an unreadable answer, a 5xx, a 429 or a token
-    rejection may have moved the money; a refusal PortOne explains did not.
-    """
-    return may_have_acted(exc)
 
 
 def check_flag(name: str, value: Any) -> bool:

@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeVar, get_args
 
 from .._config import check_unicode, text
 from .._currencies import minor_units
-from .._errors import APIError, ConfigurationError, PortOneError, ServerError, TransportError
+from .._errors import APIError, ConfigurationError
 
 __all__ = [
     "Environment",
@@ -30,7 +30,6 @@ __all__ = [
     "check_url",
     "expect_object",
     "free_text",
-    "may_have_reached",
     "wire_amount",
 ]
 
@@ -226,17 +225,6 @@ def _check_json(where: str, value: Any, depth: int) -> None:
             f"a {type(value).__name__} has no JSON form (use str, int, float, bool, None, "
             "list or dict)",
         )
-
-
-def may_have_reached(exc: PortOneError) -> bool:
-    """Whether a request that failed with ``exc`` may still have been processed by PortOne.
-
-    True for a server error or a connection lost after the request went out; False for any
-    other error, among them a connection that never sent it (PortOne saw nothing).
-    """
-    if isinstance(exc, TransportError):
-        return exc.request_sent
-    return isinstance(exc, ServerError)
 
 
 def expect_object(data: Any, what: str) -> Mapping[str, Any]:

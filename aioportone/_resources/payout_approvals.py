@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from .._config import text
 from .._errors import AmbiguousResultError, ConfigurationError, PortOneError
 from ._models_payouts import OtpSent
-from ._payout_common import outcome_unknown
+from ._money import may_have_acted
 from ._validate import Environment, check_choice, check_environment, expect_object, free_text
 
 if TYPE_CHECKING:
@@ -162,7 +162,7 @@ class PayoutApprovals:
         try:
             await self._client.request("POST", "/api/merchant/payout/approve", json=body)
         except PortOneError as exc:
-            if not outcome_unknown(exc):
+            if not may_have_acted(exc):
                 raise
             refs = ", ".join(repr(r) for r in body["txn_refs"])
             raise AmbiguousResultError(

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from .._config import path_segment, text
 from .._errors import AmbiguousResultError, ConfigurationError, PortOneError
 from ._models_payouts import Payout, PayoutAccepted, PayoutStatus
+from ._money import may_have_acted
 from ._payout_common import (
     check_flag,
     check_page_size,
     check_window,
     items,
     more_pages,
-    outcome_unknown,
 )
 from ._validate import (
     Environment,
@@ -179,7 +179,7 @@ class Payouts:
         try:
             data = await self._client.request("POST", "/api/payout/transaction", json=body)
         except PortOneError as exc:
-            if not outcome_unknown(exc):
+            if not may_have_acted(exc):
                 raise
             raise AmbiguousResultError(
                 f"The payout {ref!r} was sent but got no clear answer from PortOne, "

@@ -159,17 +159,10 @@ class _SubMerchantRoutes:
         return envelope(found, message="Merchants fetched successfully!")
 
     async def paginated(self, request: web.Request) -> web.Response:
-        master = self._master(request)
-        if isinstance(master, web.Response):
-            return master
-        body = await json_object(request)
-        missing = missing_field(body, PAGE_REQUIRED)
-        if body is None or missing is not None:
-            return required(missing or "page")
-        paging = _paging(body)
-        if isinstance(paging, web.Response):
-            return paging
-        page, size, start, end = paging
+        paged = await self._paged(request)
+        if isinstance(paged, web.Response):
+            return paged
+        master, body, (page, size, start, end) = paged
         filters = body.get("filters") or {}
         statuses = filters.get("merchant_status") if isinstance(filters, dict) else None
         found = [
@@ -224,6 +217,19 @@ class _SubMerchantRoutes:
     async def _listing(
         self, request: web.Request
     ) -> tuple[str, list[str], tuple[int, int, float, float], dict[str, Any]] | web.Response:
+        paged = await self._paged(request)
+        if isinstance(paged, web.Response):
+            return paged
+        master, body, paging = paged
+        keys = _keys(body, "merchant_keys")
+        if keys is None:
+            return invalid("Invalid Request, err : merchant_keys must be a list of keys")
+        return master, keys, paging, body
+
+    async def _paged(
+        self, request: web.Request
+    ) -> tuple[str, dict[str, Any], tuple[int, int, float, float]] | web.Response:
+        """The master key, the body and its paging fields of a paged request, or the refusal."""
         master = self._master(request)
         if isinstance(master, web.Response):
             return master
@@ -234,10 +240,7 @@ class _SubMerchantRoutes:
         paging = _paging(body)
         if isinstance(paging, web.Response):
             return paging
-        keys = _keys(body, "merchant_keys")
-        if keys is None:
-            return invalid("Invalid Request, err : merchant_keys must be a list of keys")
-        return master, keys, paging, body
+        return master, body, paging
 
     async def transactions(self, request: web.Request) -> web.Response:
         listing = await self._listing(request)
