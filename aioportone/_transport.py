@@ -220,7 +220,9 @@ class Transport:
             # The uncontended path takes a slot without awaiting anything.
             queued = not gate.try_enter()
             if queued:
-                await self._admit(method, url, deadline)
+                wait = min(self.pool_timeout, deadline - clock.time())
+                if wait <= 0 or not await gate.enter(wait, clock):
+                    raise self._pool_timeout(wait, method, url)
             failure: Failure | None = None
             try:
                 # Chosen now, after admission: the request goes on the wire right after this.
@@ -415,12 +417,9 @@ class Transport:
             **options,
         )
 
-    async def _admit(self, method: str, url: URL, deadline: float) -> None:
-        """Wait for a slot, bounded by ``pool_timeout`` and the call's deadline."""
-        wait = min(self.pool_timeout, deadline - self._clock.time())
-        if wait > 0 and await self.gate.enter(wait, self._clock):
-            return
-        raise PoolTimeoutError(
+    def _pool_timeout(self, wait: float, method: str, url: URL) -> PoolTimeoutError:
+        """No slot within ``wait`` (``pool_timeout`` or what the call's deadline left)."""
+        return PoolTimeoutError(
             f"no connection slot free within {wait:.3g} s: all {self.gate.size} "
             "max_connections were busy (the request was not sent)",
             method=method,

@@ -21,16 +21,18 @@ from _variants import NAMES, open_variant
 from throughput import quiet_logs
 
 
-async def profile(base: str, variant: str, count: int, top: int, plain: bool = False) -> int:
+async def profile(
+    base: str, variant: str, count: int, top: int, plain: bool = False, concurrency: int = 64
+) -> int:
     """Profile ``count`` requests of ``variant``; print its top costs; return calls/request."""
     async with open_variant(variant, base) as call:
-        await drive(call, 1000, 64)
+        await drive(call, max(1000, 2 * concurrency), concurrency)
         if plain:  # for a sampling profiler outside: no cProfile overhead
-            await drive(call, count, 64)
+            await drive(call, count, concurrency)
             return 0
         profiler = cProfile.Profile()
         profiler.enable()
-        await drive(call, count, 64)
+        await drive(call, count, concurrency)
         profiler.disable()
     stats = pstats.Stats(profiler)
     calls: int = round(stats.total_calls / count)  # type: ignore[attr-defined]
@@ -54,9 +56,9 @@ async def profile(base: str, variant: str, count: int, top: int, plain: bool = F
 
 
 async def main_async(
-    base: str, variants: list[str], count: int, top: int, plain: bool = False
+    base: str, variants: list[str], count: int, top: int, plain: bool, concurrency: int
 ) -> None:
-    calls = {v: await profile(base, v, count, top, plain) for v in variants}
+    calls = {v: await profile(base, v, count, top, plain, concurrency) for v in variants}
     if plain:
         return
     if "a" in calls:
@@ -70,12 +72,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--variant", action="append", choices=sorted(NAMES))
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--plain", action="store_true", help="no cProfile (run under py-spy)")
     args = parser.parse_args()
     quiet_logs()
     with server_process() as base:
         variants = args.variant or ["a", "b", "c"]
-        asyncio.run(main_async(base, variants, args.requests, args.top, args.plain))
+        asyncio.run(
+            main_async(base, variants, args.requests, args.top, args.plain, args.concurrency)
+        )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import pytest
 from structlog.testing import LogCapture
 
 from aioportone import PoolTimeoutError, PortOneClient, PortOneError, TimeoutError
+from aioportone._clock import SystemClock
 from aioportone._gate import Gate
 from aioportone.testing import FakeClock, FakePortOne
 from tests._fixtures import open_client
@@ -240,3 +241,77 @@ async def test_requests_waiting_for_a_slot_when_the_client_closes_get_a_typed_er
     assert len(errors) == 3
     assert all(isinstance(e, PortOneError) for e in errors), errors
     assert fake.calls("status$") == []
+
+
+async def test_a_shorter_wait_queued_later_expires_first() -> None:
+    """One alarm serves the queue: a later waiter with less time gives up before an earlier
+    one with more, and the earlier one still gets the next slot."""
+    gate = Gate(1)
+    clock = FakeClock()
+    assert gate.try_enter()
+    results: dict[str, bool] = {}
+
+    async def wait(name: str, seconds: float) -> None:
+        results[name] = await gate.enter(seconds, clock)
+        if results[name]:
+            gate.leave()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(wait, "patient", 100)
+        await anyio.wait_all_tasks_blocked()
+        tg.start_soon(wait, "hasty", 5)
+        await anyio.wait_all_tasks_blocked()
+        await clock.advance(5)
+        assert results == {"hasty": False}
+        assert gate.waiting == 1
+        gate.leave()
+    assert results == {"hasty": False, "patient": True}
+    assert (gate.in_use, gate.waiting) == (0, 0)
+
+
+async def test_many_waiters_expiring_together_all_give_up() -> None:
+    """Waiters sharing one moment of expiry are all told so by the same alarm."""
+    gate = Gate(1)
+    clock = FakeClock()
+    assert gate.try_enter()
+    results: list[bool] = []
+
+    async def wait() -> None:
+        results.append(await gate.enter(5, clock))
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(50):
+            tg.start_soon(wait)
+        await anyio.wait_all_tasks_blocked()
+        await clock.advance(5)
+    assert results == [False] * 50
+    assert gate.waiting == 0
+
+
+async def test_no_alarm_outlives_the_queue() -> None:
+    """Once every waiter has its slot, nothing is left asleep on the clock."""
+    gate = Gate(1)
+    clock = FakeClock()
+    assert gate.try_enter()
+
+    async def wait() -> None:
+        assert await gate.enter(100, clock)
+        gate.leave()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(wait)
+        tg.start_soon(wait)
+        await anyio.wait_all_tasks_blocked()
+        assert clock.next_deadline() == clock.time() + 100
+        gate.leave()
+    await anyio.wait_all_tasks_blocked()
+    assert clock.next_deadline() is None
+    assert gate.try_enter()
+
+
+async def test_on_the_system_clock_an_exhausted_wait_gives_up_at_once() -> None:
+    """The system clock's alarm is a loop timer: a wait of nothing left ends in False."""
+    gate = Gate(1)
+    assert gate.try_enter()
+    assert await gate.enter(0, SystemClock()) is False
+    assert (gate.in_use, gate.waiting) == (1, 0)
