@@ -3,121 +3,50 @@
 User mistakes and PortOne's refusals end as one line on stderr, ``aioportone: error: ...``, and
 an exit code that says which kind of failure it was; a traceback means a bug in aioportone.
 The secret key is never printed: errors name the argument, never its value.
+
+This module holds the commands and their options; the argparse pieces are in ``_cli_args``, how
+a run ends (exit codes, the error line, stdout) in ``_cli_output``, and ``status`` in
+``_cli_status``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import fields
-from typing import Any, Final, NoReturn
+from typing import Any, Final
 
 import anyio
 
 from . import webhooks
-from ._cli_status import OutputError, UsageError, status_command
+from ._cli_args import EPILOG, _Formatter, _int_between, _Parser, _secrets_in
+from ._cli_output import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    _fail,
+    _failure,
+    _flush_stdout,
+    _send_logs_to_stderr,
+    _single,
+)
+from ._cli_status import UsageError, status_command
 from ._config import DEFAULT_BASE_URL, ENV_BASE_URL, ENV_SECRET_KEY, secret_credential
-from ._errors import ConfigurationError, PortOneError, SignatureError
+from ._errors import ConfigurationError, SignatureError
 from ._manager import TokenManager
-from ._observe import LOGGER_NAME
 from ._secrets import Secret
 from ._token import Token
 from ._version import __version__
 
 __all__ = ["main"]
 
-PROG = "aioportone"
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-# What a shell reports for a command killed by SIGPIPE (128 + 13), as `yes | head -1` does.
-EXIT_BROKEN_PIPE = 141
 MAX_CONCURRENCY = 1000
-_SECRET_OPTION = "--secret-key"
-
-EPILOG = """\
-credentials:
-  --client-key / --secret-key, or $PORTONE_CLIENT_KEY / $PORTONE_SECRET_KEY.
-  Prefer the environment for the secret: other users can read command lines.
-  --base-url, or $PORTONE_BASE_URL (default: https://api.portone.cloud).
-
-exit codes:
-  0    success
-  1    the operation failed: some references failed (in this run, or in an
-       earlier one whose error line --resume skipped), a signature did not
-       match, PortOne or the network refused the request, the output could
-       not be written (e.g. a full disk)
-  2    usage error: bad arguments, missing credentials, unreadable file
-  130  interrupted (Ctrl-C)
-  141  stdout was closed early (e.g. `| head`): the command stopped quietly,
-       like one killed by SIGPIPE, without looking up the remaining references
-"""
-
-
-class _Formatter(argparse.HelpFormatter):
-    """Wraps prose to the terminal, keeps text that has its own line breaks (the epilog)."""
-
-    def _fill_text(self, text: str, width: int, indent: str) -> str:
-        if "\n" in text:
-            return "".join(indent + line for line in text.splitlines(keepends=True))
-        return super()._fill_text(text, width, indent)
-
-
-def _int_between(lo: int, hi: int | None = None) -> Callable[[str], int]:
-    """An argparse ``type``: a whole number from ``lo`` to ``hi`` (no upper bound if ``None``)."""
-    if hi is not None:
-        rule = f"must be between {lo} and {hi}"
-    else:
-        rule = "must not be negative" if lo == 0 else f"must be at least {lo}"
-
-    def parse(value: str) -> int:
-        try:
-            number = int(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-        if number < lo or (hi is not None and number > hi):
-            raise argparse.ArgumentTypeError(rule)
-        return number
-
-    return parse
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but its error messages (which quote argument values) never show a secret."""
-
-    hidden: tuple[str, ...] = ()
-
-    def error(self, message: str) -> NoReturn:
-        super().error(_redact(message, self.hidden))
-
-
-def _secrets_in(argv: Sequence[str]) -> tuple[str, ...]:
-    """The values given to ``--secret-key`` (any abbreviation, ``=`` or not, in any position)
-    and ``$PORTONE_SECRET_KEY``: what no message may show."""
-    found: list[str] = []
-    for i, arg in enumerate(argv):
-        option, equals, value = arg.partition("=")
-        if len(option) < 4 or not _SECRET_OPTION.startswith(option):  # "--se" and longer
-            continue
-        if equals:
-            found.append(value)
-        elif i + 1 < len(argv):
-            found.append(argv[i + 1])
-    env = os.environ.get(ENV_SECRET_KEY)
-    if env:
-        found.append(env)
-    # Longest first: a secret that contains another is hidden whole.
-    return tuple(sorted({s for s in found if s}, key=len, reverse=True))
-
-
-def _redact(text: str, hidden: Sequence[str]) -> str:
-    for secret in hidden:
-        text = text.replace(secret, "***")
-    return text
 
 
 def _parser(hidden: Sequence[str] = ()) -> argparse.ArgumentParser:
@@ -291,98 +220,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         _flush_stdout()
     except BaseException as exc:
         return _failure(_single(exc), hidden)
-    return code
-
-
-def _single(exc: BaseException) -> BaseException:
-    """The one exception inside (nested) groups of one; a group of several stays a group."""
-    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
-        exc = exc.exceptions[0]
-    return exc
-
-
-def _failure(exc: BaseException, hidden: Sequence[str]) -> int:
-    """Report ``exc`` as one line on stderr; the exit code for it."""
-    if isinstance(exc, SystemExit):
-        return exc.code if isinstance(exc.code, int) else EXIT_FAILED
-    if isinstance(exc, KeyboardInterrupt):
-        return _fail("interrupted", EXIT_INTERRUPTED)
-    if isinstance(exc, BrokenPipeError):
-        # The reader went away (e.g. `| head`): nothing left to tell anyone.
-        _discard_stdout()
-        return EXIT_BROKEN_PIPE
-    message, code = _message(exc)
-    if isinstance(exc, OutputError | OSError):
-        _discard_stdout()
-    return _fail(_redact(message, hidden), code)
-
-
-def _message(exc: BaseException) -> tuple[str, int]:
-    if isinstance(exc, UsageError | ConfigurationError):
-        return str(exc), EXIT_USAGE
-    if isinstance(exc, UnicodeDecodeError):  # a references file or a resume file that is not text
-        return f"a file is not UTF-8 text ({exc.reason})", EXIT_USAGE
-    if isinstance(exc, OutputError | PortOneError):
-        return str(exc), EXIT_FAILED
-    if isinstance(exc, OSError):  # e.g. stdout on a full disk
-        return f"cannot write output: {exc.strerror or exc}", EXIT_FAILED
-    # A bug in aioportone: still one line, with what a bug report needs to start from.
-    text = str(exc) if not isinstance(exc, UnicodeError) else ""  # its .object may be a secret
-    detail = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-    return f"unexpected error ({detail[:300]}); please report it", EXIT_FAILED
-
-
-def _send_logs_to_stderr(verbose: bool) -> None:
-    # stdout carries the command's output (a token, JSON lines): log lines must not mix in.
-    # Without -v, nothing is logged: a failure that matters ends the command with its message.
-    # The library logs to the stdlib logger "aioportone" when structlog is not configured.
-    logger = logging.getLogger(LOGGER_NAME)
-    if _STDERR_HANDLER not in logger.handlers:
-        logger.addHandler(_STDERR_HANDLER)
-    logger.setLevel(logging.DEBUG if verbose else logging.NOTSET)
-    _STDERR_HANDLER.setLevel(logging.DEBUG if verbose else logging.CRITICAL + 1)
-
-
-class _StderrHandler(logging.Handler):
-    """Writes to whatever ``sys.stderr`` is at the time (``main`` may run many times)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            sys.stderr.write(self.format(record) + "\n")
-        except Exception:
-            self.handleError(record)
-
-
-_STDERR_HANDLER = _StderrHandler()
-_STDERR_HANDLER.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-
-
-def _flush_stdout() -> None:
-    """Flush here, not at exit: a failed write then ends as a message and an exit code."""
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        raise OutputError(f"cannot write stdout: {exc.strerror or exc}") from None
-
-
-def _discard_stdout() -> None:
-    """Point the real stdout at devnull after a failed write: Python flushes it at exit, and
-    what is still buffered would fail again ("Exception ignored ... BrokenPipeError")."""
-    stdout = sys.__stdout__
-    if stdout is None or sys.stdout is not stdout:  # replaced (tests, embedding): not ours
-        return
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):  # no file descriptor behind it
-        pass
-
-
-def _fail(message: str, code: int) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
     return code
 
 

@@ -1,15 +1,17 @@
 """One module per PortOne resource; each is reached as an attribute of :class:`PortOneClient`."""
 
 from ._models import (
-    LinkTransaction,
-    PaymentLink,
-    PaymentLinkDetails,
-    PaymentLinkStatus,
     Refund,
     RefundSummary,
     Transaction,
     TransactionStatus,
     WebhookEndpoint,
+)
+from ._models_links import (
+    LinkTransaction,
+    PaymentLink,
+    PaymentLinkDetails,
+    PaymentLinkStatus,
 )
 from ._models_payouts import (
     AccountVerification,

@@ -16,7 +16,7 @@ from .._errors import (
     PortOneError,
 )
 from .._signatures import sign_payment_request
-from ._models import PaymentLink, PaymentLinkDetails, PaymentLinkStatus
+from ._models_links import PaymentLink, PaymentLinkDetails, PaymentLinkStatus
 from ._money import expect_money_object, may_have_acted
 from ._validate import (
     Environment,
