@@ -14,7 +14,7 @@ from typing import Any, Self
 
 from ._errors import ConfigurationError
 
-__all__ = ["SingleEntry"]
+__all__ = ["SingleEntry", "stop_signal"]
 
 
 class SingleEntry:
@@ -52,3 +52,19 @@ class SingleEntry:
         if entry is None:
             raise ConfigurationError(type(self).__name__, "was not entered with 'async with'")
         return await entry.__aexit__(exc_type, exc, tb)
+
+
+def stop_signal(group: BaseExceptionGroup[BaseException]) -> BaseException | None:
+    """The first ``SystemExit`` or ``KeyboardInterrupt`` in ``group``, nested groups searched.
+
+    A task group wraps what its tasks raise in a group; one of these two asks the program to
+    stop, and must reach whoever entered the ``async with`` as itself, not in a group.
+
+    Args:
+        group: What a task group raised.
+    """
+    stop, _ = group.split((SystemExit, KeyboardInterrupt))
+    leaf: BaseException | None = stop
+    while isinstance(leaf, BaseExceptionGroup):
+        leaf = leaf.exceptions[0]
+    return leaf

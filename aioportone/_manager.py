@@ -6,9 +6,10 @@ that need a token cause one fetch; requests only ever *wait on an event*, so can
 never cancel or corrupt the refresh. The background task catches every failure, reports it and
 carries on; only cancellation (leaving ``async with``) ends it.
 
-Every decision (when to fetch, how long to back off, which rejection counts, what a shift of
-PortOne's clock does to the held token) is :class:`~aioportone._token_state.TokenState`'s, on
-plain values; this shell reads the clock, awaits the source, wakes and reports.
+This is the shell: it reads the clock, awaits the source, waits, wakes and reports. Every
+decision lives on plain values elsewhere: the renewal state machine in ``_token_state``, the
+argument checks and the sources' construction in ``_token_config``, the request headers in
+``_headers``, the events in ``_token_events``, redaction in ``_secrets``.
 """
 
 from __future__ import annotations
@@ -23,41 +24,23 @@ import anyio
 from aiohttp import ClientMiddlewareType
 from anyio.lowlevel import checkpoint
 
-from . import _jwt
 from ._clock import Clock, SystemClock, wait_event
-from ._config import (
-    DEFAULT_BASE_URL,
-    ENV_CLIENT_KEY,
-    ENV_SECRET_KEY,
-    credential,
-    positive_seconds,
-    secret_credential,
-    text,
-    validate_base_url,
-)
-from ._entry import SingleEntry
-from ._errors import (
-    ConfigurationError,
-    PortOneError,
-    TokenError,
-    TokenUnavailableError,
-    copy_error,
-)
-from ._headers import AUTHORIZATION_HEADER, CLIENT_KEY_HEADER
+from ._config import DEFAULT_BASE_URL
+from ._entry import SingleEntry, stop_signal
+from ._errors import ConfigurationError, TokenError, TokenUnavailableError, copy_error
+from ._headers import AuthHeaders
 from ._middleware import auth_middleware
-from ._observe import EventHook, Observer, TokenEvent, describe, report_internal_error
-from ._secrets import KNOWN, Secret, redact
+from ._observe import EventHook, Observer, report_internal_error
+from ._secrets import Registration, Secret
 from ._skew import ServerClockOffset
-from ._sources import LocalTokenSource, SyncTokenSource, TokenSource
+from ._sources import SyncTokenSource, TokenSource
 from ._token import RefreshPolicy, Token
+from ._token_config import make_source, token_config
+from ._token_events import token_event
 from ._token_state import TokenState
 
 __all__ = ["TokenManager"]
 
-# PortOne's own tokens live 6 hours; a locally minted token far beyond that is a typo that would
-# make a leaked token useful for a long time.
-MAX_LIFETIME = 24 * 3600.0
-MIN_LIFETIME = 10.0
 _NOT_RUNNING = "the TokenManager is not running (not entered yet, or closed): use 'async with'"
 # How many of the latest tokens stay registered for redaction: a server may echo one it issued
 # before the current one.
@@ -102,6 +85,11 @@ class TokenManager(SingleEntry):
             never raised into the refresh.
         clock: The time source; the system clock when None.
         rng: The random source for refresh and backoff jitter.
+
+    Attributes:
+        auth_headers: ``auth_headers(token)``: the ``X-Portone-Client-Key`` and
+            ``Authorization: Bearer <JWT>`` headers for ``token``, built once per token and
+            shared (do not mutate them).
     """
 
     def __init__(
@@ -122,71 +110,44 @@ class TokenManager(SingleEntry):
         clock: Clock | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        self.client_key = credential("client_key", client_key, ENV_CLIENT_KEY)
-        # Wrapped at once and the argument dropped: a traceback through this frame (a bad
-        # argument below) must not show the secret among its locals.
-        if isinstance(secret_key, Secret):
-            secret_key = secret_key.reveal()
-        secret = secret_credential("secret_key", secret_key, ENV_SECRET_KEY)
-        del secret_key
-        if isinstance(secret, ConfigurationError):
-            raise secret
-        self.lifetime = positive_seconds("lifetime", lifetime, maximum=MAX_LIFETIME)
-        if self.lifetime < MIN_LIFETIME:
-            # JWT times are whole seconds and a request needs a few of them to reach PortOne:
-            # a shorter token would be renewed continuously and still arrive expired.
-            raise ConfigurationError("lifetime", f"must be at least {MIN_LIFETIME:g} seconds")
-        if isinstance(skew_allowance, bool) or not isinstance(skew_allowance, int | float):
-            raise ConfigurationError("skew_allowance", "must be a number of seconds")
-        if not 0 <= skew_allowance < self.lifetime / 2:
-            raise ConfigurationError("skew_allowance", "must be >= 0 and under half the lifetime")
-        self.sub_merchant_key = (
-            None if sub_merchant_key is None else text("sub_merchant_key", sub_merchant_key)
+        config = token_config(
+            client_key,
+            secret_key,
+            lifetime=lifetime,
+            skew_allowance=skew_allowance,
+            sub_merchant_key=sub_merchant_key,
+            base_url=base_url,
+            wait_timeout=wait_timeout,
+            timeout=timeout,
         )
-        self.base_url = validate_base_url(base_url)
-        self.wait_timeout = positive_seconds("wait_timeout", wait_timeout, maximum=3600)
-        self.timeout = positive_seconds("timeout", timeout, maximum=600)
+        # Dropped before anything is raised: a traceback through this frame (a bad argument)
+        # must not show the secret among its locals.
+        del secret_key
+        if isinstance(config, ConfigurationError):
+            raise config
+        self.client_key = config.credentials.client_key
+        self.base_url, self.origin = config.base_url, config.origin
+        self.lifetime, self.timeout = config.lifetime, config.timeout
+        self.wait_timeout = config.wait_timeout
+        self.sub_merchant_key = config.sub_merchant_key
+        self.retry_on_token_rejection = retry_on_token_rejection
         self.clock: Clock = clock or SystemClock()
         self.policy = policy or RefreshPolicy()
         self.offset = ServerClockOffset()
-        self._state = TokenState(
-            self.policy,
-            rng or random.Random(),  # noqa: S311 - jitter, not cryptography
-        )
+        rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self._state = TokenState(self.policy, rng)
         self._observer = Observer(on_event)
-        self.retry_on_token_rejection = retry_on_token_rejection
-        self.origin = (self.base_url.scheme, self.base_url.host, self.base_url.port)
-        self._key = _jwt.import_secret(secret.reveal())
-        self._secret = secret
-        KNOWN.add(secret.reveal())
-        self._registered: list[str] = [secret.reveal()]
-        self.source = self._make_source(token_source, float(skew_allowance))
-        # Headers that never change, built once: the per-request work is one dict update.
-        # The sub-merchant key is not among them: PortOne declares it on payment-link create and
-        # update only, and those calls add it (payment.yaml).
-        self._static_headers = {CLIENT_KEY_HEADER: self.client_key}
+        self._secret = config.credentials.secret
+        self._redacted = Registration(self._secret.reveal(), keep=_RECENT_TOKENS)
+        # The server source reports each answer here, so that PortOne's clock is learned.
+        self.source = make_source(
+            token_source, config, self.clock, self.offset, self.observe_answer
+        )
+        self.auth_headers = AuthHeaders(self.client_key)
         self._waiters = 0
         self._wake: anyio.Event | None = None
         self._changed: anyio.Event | None = None
         self._running = False
-        self._headers_for: tuple[Token, Mapping[str, str]] | None = None
-
-    def _make_source(self, spec: object, skew: float) -> TokenSource:
-        if spec == "local":
-            return LocalTokenSource(
-                portone_key=self.client_key,
-                key=self._key,
-                lifetime=self.lifetime,
-                skew_allowance=skew,
-                offset=self.offset,
-            )
-        if spec == "server":
-            from ._server_source import ServerTokenSource
-
-            return ServerTokenSource(manager=self, timeout=self.timeout)
-        if isinstance(spec, TokenSource):
-            return spec
-        raise ConfigurationError("token_source", "must be 'local', 'server' or a TokenSource")
 
     def __repr__(self) -> str:
         # getattr: a constructor that raised part-way leaves a manager a traceback may show.
@@ -198,6 +159,11 @@ class TokenManager(SingleEntry):
             f"base_url={None if base_url is None else str(base_url)!r}, "
             f"token={getattr(getattr(self, '_state', None), 'token', None)!r})"
         )
+
+    def __del__(self) -> None:
+        redacted = getattr(self, "_redacted", None)
+        if redacted is not None:
+            redacted.release()
 
     # -- lifetime -------------------------------------------------------------------------------
 
@@ -226,15 +192,11 @@ class TokenManager(SingleEntry):
                     tg.cancel_scope.cancel()
         except BaseExceptionGroup as group:
             # Only the background task's exceptions get here (the body's are kept in
-            # ``failure``). An event hook raising SystemExit or KeyboardInterrupt asked to stop
-            # the program: that exception reaches the caller as itself, not in a group.
-            stop, _ = group.split((SystemExit, KeyboardInterrupt))
+            # ``failure``): a hook that raised SystemExit or KeyboardInterrupt asked to stop.
+            stop = stop_signal(group)
             if stop is None:
                 raise
-            leaf: BaseException = stop
-            while isinstance(leaf, BaseExceptionGroup):
-                leaf = leaf.exceptions[0]
-            raise leaf from None
+            raise stop from None
         finally:
             self._forget_token()  # a manager that is not running hands out no token
             # Even when cancelled mid-start: a source's own HTTP session must not leak.
@@ -253,9 +215,18 @@ class TokenManager(SingleEntry):
 
     def _forget_token(self) -> None:
         self._state.forget()
-        self._headers_for = None
+        self.auth_headers.forget()
 
-    # -- getting a token ------------------------------------------------------------------------
+    # -- getting a token: usable() for the request path, current() for frontends, get() to wait
+
+    def usable(self) -> Token | None:
+        """The current token if it may be sent now, else None; never waits, never mints.
+
+        The request path's first question: the transport and the middleware ask it before
+        :meth:`get`, so that no coroutine is made while a token is held. None outside
+        ``async with`` too: the token is forgotten when the manager stops.
+        """
+        return self._state.usable(self.clock.time())
 
     def current(self) -> Token:
         """The token to send now, without waiting.
@@ -278,23 +249,11 @@ class TokenManager(SingleEntry):
             ) from self._state.last_error
         return token
 
-    def _ready(self) -> Token | None:
-        """A token to send now, minted on the spot when the source can, or None while a
-        refresh is awaited; an error retrying cannot fix is raised instead."""
-        token = self.usable() or self._mint_now()
-        if token is None and self._state.fatal_error is not None:
-            raise self._copy_fatal()
-        return token
-
-    def usable(self) -> Token | None:
-        """The current token if it may be sent now, else None; never waits, never mints.
-
-        None outside ``async with`` too: the token is forgotten when the manager stops.
-        """
-        return self._state.usable(self.clock.time())
-
     async def get(self) -> Token:
         """The token to send now, waiting (up to ``wait_timeout``) if a refresh is needed.
+
+        For whoever can wait: the transport and the middleware when :meth:`usable` has none,
+        entering ``async with``, the CLI.
 
         Raises:
             TokenUnavailableError: None became usable within ``wait_timeout``, or the manager
@@ -303,9 +262,9 @@ class TokenManager(SingleEntry):
                 :class:`AuthenticationError` for a wrong key or secret) and no usable token
                 is left.
         """
-        return self.usable() or await self._wait_for_token()  # usable(): the hot path
-
-    async def _wait_for_token(self) -> Token:
+        token = self.usable()  # the hot path
+        if token is not None:
+            return token
         if not self._running:
             raise TokenUnavailableError(_NOT_RUNNING)
         deadline = self.clock.time() + self.wait_timeout
@@ -320,7 +279,8 @@ class TokenManager(SingleEntry):
                 raise TokenUnavailableError(
                     f"no usable PortOne token within {self.wait_timeout:g} s{self._state.cause()}"
                 ) from self._state.last_error
-            self._request_refresh()
+            if self._state.request_refresh(now):
+                self._wake_refresher()
             changed = self._changed
             assert changed is not None
             self._waiters += 1
@@ -329,28 +289,34 @@ class TokenManager(SingleEntry):
             finally:
                 self._waiters -= 1
 
-    def _mint_now(self) -> Token | None:
-        """Mint synchronously when the source can (local minting) and the manager runs."""
-        if not self._running or not isinstance(self.source, SyncTokenSource):
-            return None
+    def _ready(self) -> Token | None:
+        """What :meth:`current` and the waiting in :meth:`get` share: the held token, else one
+        minted on the spot when the source can, else None while a refresh is awaited; an error
+        retrying cannot fix is raised instead."""
+        token = self.usable()
+        if token is None and self._running and isinstance(self.source, SyncTokenSource):
+            token = self._mint(self.source)
+        fatal_error = self._state.fatal_error
+        if token is None and fatal_error is not None:
+            # A fresh exception per waiter: raising one instance from many tasks would splice
+            # their tracebacks together.
+            raise copy_error(fatal_error)
+        return token
+
+    def _mint(self, source: SyncTokenSource) -> Token | None:
         now = self.clock.time()
-        token = self.source.mint_now(now)
+        token = source.mint_now(now)
         if not self.policy.usable(token, now):
             return None
         if token.value == self._state.rejected_value:
             # Same claims in the same second sign to the same bytes: PortOne would reject the
             # "new" token too. A second's earlier iat/exp makes it a different token.
-            token = self.source.mint_now(now - 1)
-        self._store(token)
+            token = source.mint_now(now - 1)
+        self._state.store(token)
+        self._redacted.remember(token.value)
+        self._notify()
         self._emit("refreshed", expires_in=token.remaining(now))
         return token
-
-    def _copy_fatal(self) -> PortOneError:
-        # A fresh exception per waiter: raising one instance from many tasks would splice
-        # their tracebacks together.
-        fatal_error = self._state.fatal_error
-        assert fatal_error is not None
-        return copy_error(fatal_error)
 
     def invalidate(self, token: Token) -> None:
         """Stop using ``token`` (PortOne rejected it) — only if it is still the current one.
@@ -364,41 +330,17 @@ class TokenManager(SingleEntry):
         if self._state.invalidate(token, self.clock.time()):
             self._wake_refresher()
 
-    def _request_refresh(self) -> None:
-        if self._state.request_refresh(self.clock.time()):
-            self._wake_refresher()
+    # -- the events and the background task -----------------------------------------------------
 
     def _wake_refresher(self) -> None:
         if self._wake is not None:
             self._wake.set()
 
-    def _store(self, token: Token) -> None:
-        self._state.store(token)
-        self._remember(token.value)
-        self._notify()
-
-    def _remember(self, value: str) -> None:
-        """Register ``value`` for redaction; forget the ones older than the latest few."""
-        registered = self._registered
-        if value in registered:
-            return
-        KNOWN.add(value)
-        registered.append(value)
-        if len(registered) > _RECENT_TOKENS + 1:  # the secret, first, always stays
-            KNOWN.discard(registered.pop(1))
-
-    def __del__(self) -> None:
-        for value in getattr(self, "_registered", ()):
-            KNOWN.discard(value)
-
     def _notify(self) -> None:
         changed, self._changed = self._changed, anyio.Event()
         if changed is not None:
             changed.set()
-        if self._wake is not None:
-            self._wake.set()  # let the background task reschedule around the new token
-
-    # -- the background task --------------------------------------------------------------------
+        self._wake_refresher()  # let the background task reschedule around the new token
 
     async def _refresher(self, *, task_status: anyio.abc.TaskStatus[None]) -> None:
         task_status.started()
@@ -431,7 +373,7 @@ class TokenManager(SingleEntry):
             self._on_failure(stale)
             return
         network = not isinstance(self.source, SyncTokenSource)
-        self._remember(token.value)
+        self._redacted.remember(token.value)
         now = self.clock.time()
         outcome = self._state.fetched(token, now, network=network)
         self._notify()
@@ -447,18 +389,12 @@ class TokenManager(SingleEntry):
         # Reporting never changes an outcome: whatever fails in here (a hook, a log pipeline,
         # an exception whose str() raises) is reported as well as it can be and dropped.
         try:
-            token = self._state.token
-            expires_in = fields.pop("expires_in", None)
-            if expires_in is None and token is not None:
-                expires_in = token.remaining(self.clock.time())
-            error = fields.get("error")
-            if isinstance(error, BaseException):
-                fields["error"] = redact(describe(error), KNOWN.values())
             self._observer.emit(
-                TokenEvent(
-                    name=name,
+                token_event(
+                    name,
                     source=self.source.name,
-                    expires_in=expires_in,
+                    token=self._state.token,
+                    now=self.clock.time(),
                     waiters=self._waiters,
                     **fields,
                 )
@@ -466,26 +402,7 @@ class TokenManager(SingleEntry):
         except Exception as exc:
             report_internal_error(exc)
 
-    # -- header injection -----------------------------------------------------------------------
-
-    def auth_headers(self, token: Token) -> Mapping[str, str]:
-        """The headers that authenticate a PortOne request with ``token``.
-
-        Built once per token and shared by every request that uses it; callers must not
-        mutate the mapping (aiohttp copies it into each request).
-
-        Args:
-            token: The token to send, from :meth:`get` or :meth:`usable`.
-
-        Returns:
-            ``X-Portone-Client-Key`` and ``Authorization: Bearer <JWT>``.
-        """
-        cached = self._headers_for
-        if cached is not None and cached[0] is token:
-            return cached[1]
-        headers = {**self._static_headers, AUTHORIZATION_HEADER: "Bearer " + token.value}
-        self._headers_for = (token, headers)
-        return headers
+    # -- what answers say -----------------------------------------------------------------------
 
     def rejected(self, token: Token) -> None:
         """PortOne answered 4054 to a request sent with ``token``: replace it.

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["KNOWN", "REDACTED", "KnownSecrets", "Secret", "redact", "redact_data"]
+__all__ = ["KNOWN", "REDACTED", "KnownSecrets", "Registration", "Secret", "redact", "redact_data"]
 
 REDACTED = "<redacted>"
 # Shorter values would match ordinary words: a credential is never this short.
@@ -151,3 +151,48 @@ class KnownSecrets:
 
 
 KNOWN = KnownSecrets()
+
+
+class Registration:
+    """The credentials one holder keeps registered: one for its whole life, the latest others.
+
+    A manager registers its secret for as long as it lives, and each token it obtains. A server
+    may echo a token it issued before the current one, so the latest few stay redacted; older
+    ones are dropped, or the registry would grow with every refresh.
+
+    Args:
+        first: The value registered until :meth:`release` (the secret).
+        keep: How many of the latest other values stay registered.
+        known: The registry; :data:`KNOWN` when None.
+    """
+
+    __slots__ = ("_keep", "_known", "_values")
+
+    def __init__(self, first: str, *, keep: int, known: KnownSecrets | None = None) -> None:
+        self._known = KNOWN if known is None else known
+        self._keep = keep
+        self._values = [first]
+        self._known.add(first)
+
+    def remember(self, value: str) -> None:
+        """Register ``value``; unregister the oldest other value beyond the latest ``keep``.
+
+        Args:
+            value: A credential (a token's value); registering one twice does nothing.
+        """
+        values = self._values
+        if value in values:
+            return
+        self._known.add(value)
+        values.append(value)
+        if len(values) > self._keep + 1:  # the first value always stays
+            self._known.discard(values.pop(1))
+
+    def release(self) -> None:
+        """Unregister every value (the holder is gone)."""
+        for value in self._values:
+            self._known.discard(value)
+        self._values.clear()
+
+    def __repr__(self) -> str:
+        return f"Registration({len(self._values)} values)"

@@ -6,25 +6,27 @@ answers ``content.token`` (an HS256 JWT signed with the merchant's secret) and
 https://docs.portone.cloud/docs/jwt-authentication ("Generate JWT token via API").
 
 The call goes through a session of its own with no auth middleware, so fetching a token can
-never recurse into waiting for a token.
+never recurse into waiting for a token. The source is built from explicit values, like the local
+one: it never sees the secret itself, only a callable that builds the request body holding it.
 """
 
 from __future__ import annotations
 
 import builtins
-import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import aiohttp
+from joserfc.jwk import OctKey
+from yarl import URL
 
 from . import _jwt
+from ._clock import Clock
 from ._decipher import decipher
 from ._errors import InvalidServerTokenError, PortOneError
+from ._skew import ServerClockOffset
 from ._token import Token
 from ._transport import translate
-
-if TYPE_CHECKING:
-    from ._seams import ServerCredentials
 
 __all__ = ["AUTH_TOKEN_PATH", "MAX_ANSWER_BYTES", "ServerTokenSource"]
 
@@ -52,18 +54,48 @@ async def _read_limited(resp: aiohttp.ClientResponse, limit: int) -> bytes:
 
 
 class ServerTokenSource:
-    """Fetches tokens from PortOne; owned by one :class:`TokenManager`.
+    """Fetches tokens from PortOne's auth-token API.
+
+    :class:`TokenManager` builds one for ``token_source="server"``.
 
     Args:
-        manager: the manager whose credentials, clock and clock offset are used.
-        timeout: seconds one auth-token call may take.
+        base_url: PortOne's origin.
+        client_key: The PortOne key the tokens are for (their ``sub``).
+        key: The secret as a joserfc key, to verify the tokens PortOne signs with it.
+        body: Builds the auth-token request body, which holds the secret; called for each
+            request, its result never kept.
+        clock: Our clock, read when an answer arrives.
+        offset: The offset between PortOne's clock and ours (the tokens' ``exp`` is on
+            PortOne's).
+        on_answer: Called with each answer's headers before its token is read, so that the
+            offset is up to date (the manager learns PortOne's clock from them).
+        timeout: Seconds one auth-token call may take.
     """
 
     name = "server"
 
-    def __init__(self, *, manager: ServerCredentials, timeout: float = 30.0) -> None:
-        self._manager = manager
-        self._url = str(manager.base_url) + AUTH_TOKEN_PATH
+    def __init__(
+        self,
+        *,
+        base_url: URL | str,
+        client_key: str,
+        key: OctKey,
+        body: Callable[[], bytes],
+        clock: Clock,
+        offset: ServerClockOffset,
+        on_answer: Callable[[Mapping[str, str]], None],
+        timeout: float = 30.0,
+    ) -> None:
+        self._url = str(base_url) + AUTH_TOKEN_PATH
+        self._client_key = client_key
+        self._key = key
+        # Called inline where the request is made, so the secret never sits in a local of
+        # ``fetch`` (whose frame is in the traceback of every error it raises); aiohttp's own
+        # frames hold it, and their exceptions are never chained to ours.
+        self._body = body
+        self._clock = clock
+        self._offset = offset
+        self._on_answer = on_answer
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
 
@@ -74,17 +106,6 @@ class ServerTokenSource:
         if self._session is not None:
             await self._session.close()
             self._session = None
-
-    def _body(self) -> bytes:
-        # Built here, inline, so the secret never sits in a local of ``fetch`` (whose frame is
-        # in the traceback of every error it raises); aiohttp's own frames hold it, and their
-        # exceptions are never chained to ours.
-        return json.dumps(
-            {
-                "portone_key": self._manager.client_key,
-                "portone_secret": self._manager._secret.reveal(),
-            }
-        ).encode()
 
     async def fetch(self, now: float) -> Token:
         """Ask PortOne for a token.
@@ -102,7 +123,6 @@ class ServerTokenSource:
         raise result.with_traceback(None)
 
     async def _ask(self) -> Token | PortOneError:
-        manager = self._manager
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
         try:
@@ -124,9 +144,9 @@ class ServerTokenSource:
             error = translate(exc, "POST", self._url)
             assert isinstance(error, PortOneError)
             return error
-        received = manager.clock.time()
+        received = self._clock.time()
         # Learn PortOne's clock before reading the token's times: its exp is on that clock.
-        manager.observe_answer(headers)
+        self._on_answer(headers)
         try:
             data = decipher(status, headers, raw, method="POST", url=self._url, now=received)
             return self._token_from(data, received)
@@ -136,18 +156,17 @@ class ServerTokenSource:
             return InvalidServerTokenError("PortOne's auth-token answer is nested too deeply")
 
     def _token_from(self, data: Any, received: float) -> Token:
-        manager = self._manager
         content = data.get("content") if isinstance(data, dict) else None
         value = content.get("token") if isinstance(content, dict) else None
         expires_in = content.get("expires_in") if isinstance(content, dict) else None
         if not isinstance(value, str) or not value:
             raise InvalidServerTokenError("PortOne's auth-token answer has no content.token")
-        server_now = manager.offset.server_now(received)
+        server_now = self._offset.server_now(received)
         try:
             claims = _jwt.verify(
                 value,
-                key=manager._key,
-                portone_key=manager.client_key,
+                key=self._key,
+                portone_key=self._client_key,
                 now=server_now,
                 check_expiry=False,
             )
@@ -155,7 +174,7 @@ class ServerTokenSource:
             raise InvalidServerTokenError(f"PortOne's token failed verification: {exc}") from None
         # The JWT's exp is authoritative; expires_in (seconds from now) cross-checks it, so a
         # token whose two expiries disagree is trusted only as far as the earlier one.
-        expires_at = manager.offset.to_local(claims.exp)
+        expires_at = self._offset.to_local(claims.exp)
         if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
             if not expires_in > 0:  # NaN too
                 raise InvalidServerTokenError("PortOne's auth-token answer has expires_in <= 0")
