@@ -12,7 +12,6 @@ one: it never sees the secret itself, only a callable that builds the request bo
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -23,10 +22,10 @@ from yarl import URL
 from . import _jwt
 from ._clock import Clock
 from ._decipher import decipher
-from ._errors import InvalidServerTokenError, PortOneError
+from ._errors import InvalidServerTokenError, PortOneError, ResponseTooLargeError
 from ._skew import ServerClockOffset
 from ._token import Token
-from ._transport import translate
+from ._wire import WIRE_ERRORS, exchange
 
 __all__ = ["AUTH_TOKEN_PATH", "MAX_ANSWER_BYTES", "ServerTokenSource"]
 
@@ -36,21 +35,9 @@ AUTH_TOKEN_PATH = "/api/merchant/auth-token"
 MAX_ANSWER_BYTES = 64 * 1024
 
 
-class _AnswerTooLarge(Exception):
-    pass
-
-
-async def _read_limited(resp: aiohttp.ClientResponse, limit: int) -> bytes:
-    if resp.content_length is not None and resp.content_length > limit:
-        raise _AnswerTooLarge
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in resp.content.iter_chunked(16 * 1024):
-        size += len(chunk)
-        if size > limit:
-            raise _AnswerTooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
+# Besides what any exchange can meet: aiohttp refuses with a plain ValueError a request it will
+# not send (a control character in a header, say), and here that too is a failure to get a token.
+_ERRORS = (*WIRE_ERRORS, ValueError)
 
 
 class ServerTokenSource:
@@ -125,25 +112,28 @@ class ServerTokenSource:
     async def _ask(self) -> Token | PortOneError:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
-        try:
-            # No redirects: aiohttp would re-send this body, the secret in it, to another host.
-            async with self._session.post(
+        # No redirects: aiohttp would re-send this body, the secret in it, to another host.
+        # The request is an argument, not a local: no frame of ours names what holds the body.
+        answer = await exchange(
+            self._session.post(
                 self._url,
                 data=self._body(),
                 headers={"Content-Type": "application/json"},
                 allow_redirects=False,
-            ) as resp:
-                raw = await _read_limited(resp, MAX_ANSWER_BYTES)
-                status, headers = resp.status, resp.headers
-        except _AnswerTooLarge:
+            ),
+            MAX_ANSWER_BYTES,
+            "POST",
+            self._url,
+            _ERRORS,
+        )
+        if isinstance(answer, ResponseTooLargeError):
             return InvalidServerTokenError(
                 f"PortOne's auth-token answer is larger than {MAX_ANSWER_BYTES} bytes"
             )
-        except (aiohttp.ClientError, builtins.TimeoutError, ValueError) as exc:
+        if isinstance(answer, PortOneError):
             # The message keeps the exception's type, which is what tells failures apart.
-            error = translate(exc, "POST", self._url)
-            assert isinstance(error, PortOneError)
-            return error
+            return answer
+        status, headers, raw = answer
         received = self._clock.time()
         # Learn PortOne's clock before reading the token's times: its exp is on that clock.
         self._on_answer(headers)

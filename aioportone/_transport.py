@@ -1,12 +1,12 @@
-"""The one place that calls aiohttp in the request path: admit, send, read, decide, translate.
+"""The request path: admit, send through :func:`~._wire.exchange`, decide, retry or end.
 
 Each call has one deadline (``timeout``) that covers waiting for a connection slot, every
 attempt and every backoff. A request is admitted through the FIFO :class:`~._gate.Gate`, and only
 then gets its token and its headers, so however long it queued, the JWT that reaches PortOne has
 at least the token's floor of life left. What follows an answer is decided by the pure
 :func:`~._retry.decide`; this module only carries it out: it sleeps on the injected clock, draws
-retries from the client-wide :class:`~._retry.RetryBudget`, and reports retries and an empty
-budget to structlog and the ``on_event`` hook.
+retries from the client-wide :class:`~._retry.RetryBudget`, and has retries and an empty budget
+reported (:mod:`~._retry_report`).
 
 The credentials come from the token manager directly rather than through its aiohttp
 middleware: the rules are the same (both ask ``decide``), but this path skips aiohttp's
@@ -15,36 +15,30 @@ per-request middleware machinery, a measurable share of a loopback request's cos
 
 from __future__ import annotations
 
-import builtins
 import random
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
-from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from ._clock import Clock
 from ._decipher import UNREADABLE, decode_body, error_for, succeeded
 from ._download import FormFields, build_form, file_answer
-from ._errors import (
-    AmbiguousResultError,
-    ConfigurationError,
-    ConnectError,
-    PoolTimeoutError,
-    PortOneError,
-    ResponseTooLargeError,
-    TimeoutError,
-)
+from ._errors import ConfigurationError, PoolTimeoutError, PortOneError, TimeoutError
 from ._gate import Gate
-from ._observe import describe, log_event, report_internal_error
-from ._retry import Decision, Failure, RequestEvent, RetryBudget, RetryPolicy, decide, moves_money
+from ._headers import CLIENT_KEY_HEADER
+from ._observe import report_internal_error
+from ._retry import RetryBudget, RetryPolicy, decide, moves_money
+from ._retry_report import RetryReporter
+from ._wire import exchange, failure_of
+from ._wire import shown as _shown
 
 if TYPE_CHECKING:
     from ._seams import TokenHolder
     from ._token import Token
 
-__all__ = ["MAX_RESPONSE_SIZE", "RetryPolicy", "Transport", "learn_clock", "read_limited"]
+__all__ = ["MAX_RESPONSE_SIZE", "RetryPolicy", "Transport", "learn_clock"]
 
 #: The default limit on the size of an answer's body: PortOne's largest answers (a page of
 #: 100 payments) are a few hundred KB.
@@ -54,26 +48,6 @@ MAX_RESPONSE_SIZE = 10 * 1024 * 1024
 # PortOne's bodiless writes (status changes, captures) declare no body and no media type.
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _NO_CONTENT_TYPE = ("Content-Type",)
-CLIENT_KEY = "X-Portone-Client-Key"
-
-
-class _TooLarge(Exception):
-    pass
-
-
-async def read_limited(resp: aiohttp.ClientResponse, limit: int) -> bytes:
-    """The whole body of ``resp``, or :class:`_TooLarge` past ``limit`` bytes (decoded)."""
-    length = resp.content_length
-    if length is not None and length > limit:
-        raise _TooLarge
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in resp.content.iter_any():
-        size += len(chunk)
-        if size > limit:
-            raise _TooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 class Transport:
@@ -109,9 +83,7 @@ class Transport:
         self._last_date: str | None = None
         self.retry = retry
         self.budget = RetryBudget(retry.budget, retry.success_refill)
-        # Reported once per episode (until a retry is allowed again), not once per refused call:
-        # an outage must not turn into a flood of log lines.
-        self._budget_reported = False
+        self._report = RetryReporter(tokens, self.budget)
         self.gate = Gate(max_connections)
         self.pool_timeout = pool_timeout
         self.max_response_size = max_response_size
@@ -223,7 +195,6 @@ class Transport:
                 wait = min(self.pool_timeout, deadline - clock.time())
                 if wait <= 0 or not await gate.enter(wait, clock):
                     raise self._pool_timeout(wait, method, url)
-            failure: Failure | None = None
             try:
                 # Chosen now, after admission: the request goes on the wire right after this.
                 if auth:
@@ -276,27 +247,7 @@ class Transport:
                             headers=tokens.auth_headers(token),
                             timeout=call_timeout,
                         )
-                    async with request as resp:
-                        length = resp.content_length
-                        if (
-                            length is not None
-                            and length <= limit
-                            and "Content-Encoding" not in resp.headers
-                        ):
-                            body = await resp.read()
-                        else:
-                            body = await read_limited(resp, limit)
-                        status, headers = resp.status, resp.headers
-                except _TooLarge:
-                    failure = "too_large"
-                    error: PortOneError = ResponseTooLargeError(
-                        f"PortOne's answer is larger than max_response_size ({limit} bytes)",
-                        method=method,
-                        url=_shown(url),
-                    )
-                except (aiohttp.ClientError, builtins.TimeoutError) as exc:
-                    error = translate(exc, method, url)
-                    failure = _failure(error)
+                    answer = await exchange(request, limit, method, url)
                 except RuntimeError:
                     if not self.session.closed:
                         raise
@@ -307,7 +258,9 @@ class Transport:
                     ) from None
             finally:
                 gate.leave()
-            if failure is None:
+            # Not isinstance(): a type check costs no call on the path every request takes.
+            if type(answer) is tuple:
+                status, headers, body = answer
                 # The Date header changes once a second; only a new one is worth a look.
                 date = headers.get("Date")
                 if date != self._last_date:
@@ -351,12 +304,16 @@ class Transport:
                         attempt -= 1  # not a retry of PortOne's doing: no backoff, no budget
                         continue
                 shown = None if data is UNREADABLE else data
-                error = error_for(status, headers, shown, method=method, url=url, now=now)
+                error: PortOneError = error_for(
+                    status, headers, shown, method=method, url=url, now=now
+                )
             else:
+                assert isinstance(answer, PortOneError)
+                error, status = answer, 0
                 now = clock.time()
                 decision = decide(
                     status=None,
-                    failure=failure,
+                    failure=failure_of(error),
                     method=method,
                     idempotent=idempotent,
                     money=money,
@@ -369,10 +326,9 @@ class Transport:
                 )
             # A closed client has nothing left to retry with.
             if decision.action != "retry" or self.session.closed:
-                raise self._final(decision, error, method, url, status if failure is None else 0)
+                raise self._report.final(decision, error, method, url, status)
             budget.withdraw(decision.cost)
-            self._budget_reported = False
-            self._announce("request_retry", "info", decision, error, method, url, attempt)
+            self._report.retrying(decision, error, method, url, attempt)
             await clock.sleep(decision.delay)
 
     def _request(
@@ -390,7 +346,7 @@ class Transport:
         session = self.session
         headers: dict[str, str] = {}
         if token is None:
-            headers[CLIENT_KEY] = self.tokens.client_key
+            headers[CLIENT_KEY_HEADER] = self.tokens.client_key
             if self._owns_session:
                 session = self._unauthenticated()
         elif not self._owns_session:
@@ -426,74 +382,6 @@ class Transport:
             url=_shown(url),
         )
 
-    def _final(
-        self, decision: Decision, error: PortOneError, method: str, url: URL, status: int
-    ) -> PortOneError:
-        """The exception a call ends with, after a decision not to retry."""
-        if decision.why == "budget":
-            if not self._budget_reported:
-                self._budget_reported = True
-                self._announce("retry_budget_exhausted", "warning", decision, error, method, url, 0)
-            error.add_note(
-                "Not retried: the client's retry budget is exhausted (too many retries lately; "
-                "successful answers refill it)."
-            )
-        elif decision.why == "deadline":
-            error.add_note("Not retried: the call's timeout would pass first.")
-        if decision.action != "ambiguous":
-            return error
-        what = "an answer it could not read" if status else "no answer that could be read"
-        ambiguous = AmbiguousResultError(
-            f"PortOne got {method} {_shown(url)} and sent {what}, so the outcome is unknown; "
-            "it was not sent again.",
-            how_to_check="look the operation up (its status or listing) before sending it again.",
-        )
-        ambiguous.__cause__ = error
-        return ambiguous
-
-    def _announce(
-        self,
-        name: str,
-        level: str,
-        decision: Decision,
-        error: BaseException,
-        method: str,
-        url: URL,
-        attempt: int,
-    ) -> None:
-        """A retry or an empty budget, to the logs and to the ``on_event`` hook."""
-        path = url.path
-        budget = self.budget.level
-        described = describe(error)
-        delay = round(decision.delay, 3) if name == "request_retry" else None
-        log_event(
-            level,
-            f"aioportone.request.{name.removeprefix('request_')}",
-            method=method,
-            path=path,
-            attempt=attempt,
-            delay=delay,
-            error=described,
-            budget=budget,
-        )
-        hook = self.tokens._observer.hook
-        if hook is None:
-            return
-        event = RequestEvent(
-            name=name,
-            source=self.tokens.source.name,
-            delay=delay,
-            attempt=attempt or None,
-            error=described,
-            method=method,
-            path=path,
-            budget=budget,
-        )
-        try:
-            hook(event)
-        except Exception as exc:  # a user's hook must never change a request's outcome
-            report_internal_error(exc, "aioportone.request.hook_failed")
-
 
 def learn_clock(tokens: TokenHolder, headers: Mapping[str, str]) -> None:
     """Let the manager learn PortOne's clock from an answer; a ``Date`` it cannot digest must
@@ -502,57 +390,3 @@ def learn_clock(tokens: TokenHolder, headers: Mapping[str, str]) -> None:
         tokens.observe_answer(headers)
     except Exception as exc:
         report_internal_error(exc, "aioportone.request.date_unreadable")
-
-
-def _failure(error: PortOneError) -> Failure:
-    if isinstance(error, TimeoutError):
-        return "timeout"
-    return "lost" if getattr(error, "request_sent", True) else "unsent"
-
-
-def _shown(url: URL) -> str:
-    """The URL for an error message: no query string (it may carry references or amounts)."""
-    return str(url.with_query(None))
-
-
-def translate(exc: BaseException, method: str, url: URL | str) -> PortOneError:
-    """aiohttp's exception as ours, chained to it (bared); built only on the error path."""
-    error = _error_for(exc, method, _shown(url) if isinstance(url, URL) else url)
-    error.__cause__ = _bared(exc)
-    return error
-
-
-_NO_HEADERS: CIMultiDictProxy[str] = CIMultiDictProxy(CIMultiDict())
-
-
-def _bared(exc: BaseException) -> BaseException:
-    """``exc`` as a cause that shows nothing of the request: without its traceback (aiohttp's
-    frames hold the request's headers, the JWT among them) and its own chain, and without the
-    request headers a ClientResponseError keeps (its repr shows them)."""
-    if isinstance(exc, aiohttp.ClientResponseError):
-        info = exc.request_info
-        exc.request_info = aiohttp.RequestInfo(info.url, info.method, _NO_HEADERS, info.real_url)
-        exc.history = ()
-        exc.args = (exc.request_info, exc.history)
-    exc.__cause__ = exc.__context__ = None
-    exc.__suppress_context__ = True
-    return exc.with_traceback(None)
-
-
-def _error_for(exc: BaseException, method: str, shown: str) -> PortOneError:
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return ConnectError(
-            f"could not connect to PortOne ({type(exc.os_error).__name__})",
-            method=method,
-            url=shown,
-            request_sent=False,
-        )
-    if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
-        return ConnectError(
-            f"connection dropped before PortOne answered ({type(exc).__name__})",
-            method=method,
-            url=shown,
-        )
-    if isinstance(exc, aiohttp.ServerTimeoutError | builtins.TimeoutError):
-        return TimeoutError("no answer from PortOne in time", method=method, url=shown)
-    return ConnectError(f"connection problem ({type(exc).__name__})", method=method, url=shown)
