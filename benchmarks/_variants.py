@@ -12,10 +12,13 @@ is given the same instead of its 20 kept-alive connections).
   f  the same with PyJWT
   g  httpx.AsyncClient with a cached token
   h  httpx.AsyncClient minting a JWT per request (joserfc)
+  i  raw aiohttp as in (a), behind ``asyncio.Semaphore(100)``: how a careful user makes
+     aiohttp's pool first come, first served; the price of fairness itself, with no client
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import time
@@ -53,6 +56,7 @@ NAMES = {
     "f": "aiohttp, JWT per request (PyJWT)",
     "g": "httpx, cached token",
     "h": "httpx, JWT per request (joserfc)",
+    "i": "raw aiohttp behind a FIFO semaphore",
 }
 _JOSE_HEADER = {"alg": "HS256", "typ": "JWT"}
 
@@ -129,12 +133,21 @@ async def _build(
         if variant == "b":
             return lambda i: portone.request("GET", _path(i))
         return lambda i: portone.transactions.status(f"BENCH-{i}")
-    if variant == "a":
+    if variant in "ai":
         now = int(time.time())
         token = jose_jwt.encode(_JOSE_HEADER, _claims(now) | {"exp": now + 3600}, key)
         headers = static | {"Authorization": f"Bearer {token}"}
         session = await _enter(stack, aiohttp.ClientSession(headers=headers))
-        return lambda i: _read(session, base + _path(i), None)
+        if variant == "a":
+            return lambda i: _read(session, base + _path(i), None)
+        # Python 3.11's semaphore queues a newcomer behind every waiter: first come, first served.
+        turns = asyncio.Semaphore(POOL)
+
+        async def fair(i: int) -> object:
+            async with turns:
+                return await _read(session, base + _path(i), None)
+
+        return fair
     if variant == "d":
         tokens: TokenManager = await _enter(
             stack, TokenManager(CLIENT_KEY, SECRET_KEY, base_url=base, **client_kwargs)

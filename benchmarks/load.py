@@ -69,7 +69,7 @@ class Refreshes:
 
 async def fairness(base: str, *, count: int, runs: int, delay: float) -> dict[str, Any]:
     """1,000 workers through a 100-connection pool, ``delay`` s answers: max / p50 latency."""
-    rows: dict[str, list[tuple[float, float, float]]] = {"a": [], "b": []}
+    rows: dict[str, list[tuple[float, float, float]]] = {"a": [], "i": [], "b": []}
     async with stand(base, delay=delay):
         for _ in range(runs):
             for v in rows:
