@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict
@@ -255,3 +257,31 @@ async def test_a_middleware_session_reads_each_date_once(
     assert len(measured) == 1
     assert len(fake.requests) == 20
     assert {r.headers["Authorization"] for r in fake.requests} == {f"Bearer {token.value}"}
+
+
+_FIRST_ENTRY = """
+import asyncio, sys
+import aioportone
+from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakePortOne
+
+async def main():
+    async with FakePortOne() as fake:
+        before = set(sys.modules)
+        fake.state.add_transaction("ORDER-1")
+        client = aioportone.PortOneClient(DEMO_CLIENT_KEY, DEMO_SECRET_KEY, base_url=fake.url)
+        async with client as portone:
+            await portone.transactions.status("ORDER-1")
+        print(sorted(m for m in set(sys.modules) - before if m.startswith("anyio")))
+
+asyncio.run(main())
+"""
+
+
+def test_a_process_first_request_imports_no_anyio_module() -> None:
+    """anyio's asyncio backend is loaded with aioportone, not inside the first ``async with``
+    (where its imports cost a fresh process's first request tens of milliseconds)."""
+    out = subprocess.run(  # noqa: S603 - this interpreter, a literal script
+        [sys.executable, "-c", _FIRST_ENTRY], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
