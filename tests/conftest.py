@@ -41,7 +41,9 @@ def client(portone_client: PortOneClient) -> PortOneClient:
 
 @pytest.fixture
 def logs() -> Iterator[LogCapture]:
-    """Every structlog event emitted during the test, as dicts; none may show a secret."""
+    """Every structlog event emitted during the test, as dicts; none may show a secret.
+
+    Tests compare ``logs.entries`` whole, with the builders of tests/_logs.py."""
     capture = LogCapture()
     structlog.configure(processors=[capture])
     yield capture
