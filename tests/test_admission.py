@@ -14,6 +14,7 @@ from aioportone._clock import SystemClock
 from aioportone._gate import Gate
 from aioportone.testing import FakeClock, FakePortOne
 from tests._fixtures import open_client
+from tests._logs import token_log
 
 STATUS = "/api/transaction/ORDER-1/status"
 ANSWER = {"content": {"status": "Success"}, "status_code": "2000", "status_reason": "SUCCESS"}
@@ -128,7 +129,8 @@ async def test_pool_timeout_is_its_own_error_and_nothing_is_retried(
     assert error.request_sent is False
     assert "max_connections" in str(error)
     assert fake.calls("status$") == []
-    assert [e for e in logs.entries if e["event"] == "aioportone.request.retry"] == []
+    # Only the token minted on entry: no retry, nor any other event, for the refused request.
+    assert logs.entries == [token_log("refreshed", expires_in=95.0)]
 
 
 async def test_owned_session_connector_matches_max_connections(

@@ -14,13 +14,13 @@ from yarl import URL
 from aioportone import (
     ConfigurationError,
     PortOneClient,
-    RequestEvent,
     RetryPolicy,
     ServerError,
     TokenEvent,
 )
 from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
 from tests._fixtures import open_client
+from tests._logs import hooked, injected, request_event, token_event
 
 STATUS = "/api/transaction/ORDER-1/status"
 T = TypeVar("T")
@@ -136,6 +136,19 @@ async def test_bad_per_call_limits_are_refused_before_sending(
     assert fake.calls("status$") == []
 
 
+def _retry(attempt: int, budget: int, error: str) -> dict[str, Any]:
+    """A read of STATUS retried at once (the tests' retries wait 0 s), as the hook sees it."""
+    return request_event(
+        "request_retry",
+        method="GET",
+        path=STATUS,
+        attempt=attempt,
+        delay=0.0,
+        error=error,
+        budget=budget,
+    )
+
+
 async def test_outage_retries_stay_within_the_budget_which_refills_after(
     fake: FakePortOne, clock: FakeClock
 ) -> None:
@@ -159,10 +172,14 @@ async def test_outage_retries_stay_within_the_budget_which_refills_after(
         assert failed == 1000
         # Budget 500, 5 a retry: 100 retries, not the 2,000 that max_retries=2 would allow.
         assert len(fake.calls("status$")) <= 1100
-        exhausted = [e for e in events if e.name == "retry_budget_exhausted"]
-        assert exhausted
-        assert isinstance(exhausted[0], RequestEvent)
-        assert exhausted[0].path == STATUS
+        # The first 100 failures each take 5 from the budget; the 101st finds it empty and says
+        # so, once: the other 899 fail without a word, their second attempts too.
+        failure = injected(503, fake.url + STATUS)
+        retries = [_retry(1, 495 - 5 * i, failure) for i in range(100)]
+        exhausted = request_event(
+            "retry_budget_exhausted", method="GET", path=STATUS, error=failure, budget=0
+        )
+        assert hooked(events) == [token_event("refreshed", expires_in=95.0), *retries, exhausted]
         # Still empty: a failing read is not retried at all.
         fake.faults.remove(outage)
         fake.fail(status=503, path="status$", times=1)
@@ -178,6 +195,13 @@ async def test_outage_retries_stay_within_the_budget_which_refills_after(
         data: Any = await portone.request("GET", STATUS)
         assert data["content"]["status"] == "Success"
         assert len(fake.calls("status$")) == before + 2
+    # Still empty: no event for the unretried read; refilled to 500: one retry, 5 taken.
+    assert hooked(events) == [
+        token_event("refreshed", expires_in=95.0),
+        *retries,
+        exhausted,
+        _retry(1, 495, failure),
+    ]
 
 
 async def test_retries_reach_on_event(fake: FakePortOne, clock: FakeClock) -> None:
@@ -187,13 +211,14 @@ async def test_retries_reach_on_event(fake: FakePortOne, clock: FakeClock) -> No
     events: list[TokenEvent] = []
     async with open_client(fake, clock, on_event=events.append) as portone:
         await portone.request("GET", STATUS)
-    retries = [e for e in events if e.name == "request_retry"]
-    assert [e.attempt for e in retries] == [1, 2]
-    first = retries[0]
-    assert isinstance(first, RequestEvent)
-    assert (first.method, first.path, first.source) == ("GET", STATUS, "local")
-    assert first.error is not None
-    assert "502" in first.error
+    failure = (
+        f"ServerError: HTTP 502 5020 INJECTED_FAILURE: Injected failure (GET {fake.url}{STATUS})"
+    )
+    assert hooked(events) == [
+        token_event("refreshed", expires_in=95.0),
+        _retry(1, 495, failure),
+        _retry(2, 490, failure),
+    ]
 
 
 async def test_a_raising_hook_or_log_pipeline_changes_no_outcome(

@@ -10,6 +10,8 @@ import pytest
 from aioportone import PortOneClient, TokenEvent
 from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
 
+from ._logs import LOCAL_LIFE, LOCAL_REFRESH, hooked, token_event
+
 STATUS = "/api/transaction/ORDER-1/status"
 
 
@@ -47,6 +49,16 @@ async def test_six_hours_of_local_tokens(fake: FakePortOne, clock: FakeClock) ->
         await clock.advance(6 * 3600)
         await portone.request("GET", STATUS)
         token = portone.tokens.current()
+    # The token minted on entry, then renewals and nothing else: no failure, nobody waiting.
+    renewals = (len(events) - 1) // 2
+    assert hooked(events) == [
+        token_event("refreshed", expires_in=95.0),
+        *[
+            token_event("refreshed", expires_in=LOCAL_LIFE),
+            token_event("refresh_scheduled", expires_in=LOCAL_LIFE, delay=LOCAL_REFRESH),
+        ]
+        * renewals,
+    ]
     refreshes = [e for e in events if e.name == "refreshed"]
     # A 95 s token is replaced at 65-75 % of its life: 300 or more renewals in 6 hours.
     assert len(refreshes) >= 300

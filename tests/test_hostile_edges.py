@@ -17,6 +17,8 @@ from aioportone._cli import main
 from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
 from aioportone.webhooks import webhook_handler
 
+from ._logs import SERVER_REFRESH, hooked, token_event
+
 DEEP = b"[" * 10_000 + b"]" * 10_000
 DEEP_OBJECT = b'{"a":' * 10_000 + b"1" + b"}" * 10_000
 AUTH = r"^/api/merchant/auth-token$"
@@ -132,7 +134,24 @@ async def test_huge_auth_token_answer_is_a_transient_failure(
             if tokens.usable() is not None:
                 break
         assert tokens.current().value != first.value
-    failed = [e for e in events if e.name == "refresh_failed"]
-    assert len(failed) == 1
-    assert failed[0].error is not None
-    assert "larger than" in failed[0].error
+    # The invalidated token is still held (it is not sent): its remaining life is reported.
+    assert hooked(events) == [
+        token_event("refreshed", source="server", waiters=1, expires_in=21600.0),
+        token_event(
+            "refresh_scheduled",
+            source="server",
+            waiters=1,
+            expires_in=21600.0,
+            delay=SERVER_REFRESH,
+        ),
+        token_event(
+            "refresh_failed",
+            source="server",
+            expires_in=21600.0,
+            delay=5.0,  # the 5 s between two fetches
+            attempt=1,
+            error="InvalidServerTokenError: PortOne's auth-token answer is larger than 65536 bytes",
+        ),
+        token_event("refreshed", source="server", expires_in=21600.0),
+        token_event("refresh_scheduled", source="server", expires_in=21600.0, delay=SERVER_REFRESH),
+    ]

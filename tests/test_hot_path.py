@@ -33,6 +33,8 @@ from aioportone._resources._validate import expect_object, record
 from aioportone._skew import ServerClockOffset
 from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
 
+from ._logs import records, token_log
+
 
 def general_segment(value: Any) -> str:
     """``path_segment`` without its fast path: check, quote everything, escape dot segments."""
@@ -215,10 +217,12 @@ def test_token_events_are_built_only_for_a_listener(
     assert hooked == [event]
     caplog.set_level(logging.DEBUG, logger="aioportone")
     observer.emit(event)
+    expected = {k: v for k, v in asdict(event).items() if v is not None and k != "name"}
+    assert records(caplog) == [
+        token_log("refresh_scheduled", source="server", expires_in=30.0, delay=1.5, waiters=3)
+    ]
     (logged,) = [r for r in caplog.records if r.name == "aioportone"]
     assert logged.levelno == logging.DEBUG
-    assert logged.event == "aioportone.token.refresh_scheduled"  # type: ignore[attr-defined]
-    expected = {k: v for k, v in asdict(event).items() if v is not None and k != "name"}
     assert logged.fields == expected  # type: ignore[attr-defined]
     assert list(logged.fields) == list(expected)  # type: ignore[attr-defined]
     assert hooked == [event, event]

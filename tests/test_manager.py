@@ -27,8 +27,12 @@ from aioportone import (
 from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
 
 from ._helpers import GatedSource, fail_once, local_minter, run_spread
+from ._logs import LOCAL_LIFE, LOCAL_REFRESH, Varies, hooked, token_event, token_log, token_logs
 
 STATUS = "/api/transaction/ORDER-1/status"
+# A local token renewed by the background task.
+RENEWED_LOCALLY = token_event("refreshed", expires_in=LOCAL_LIFE)
+RENEWAL_SCHEDULED = token_event("refresh_scheduled", expires_in=LOCAL_LIFE, delay=LOCAL_REFRESH)
 
 
 def _tokens_seen(fake: FakePortOne) -> set[str]:
@@ -54,8 +58,14 @@ async def test_thousand_concurrent_requests_over_five_lifetimes(
 
     assert statuses == ["Success"] * 1000
     assert all(r.authorized for r in fake.requests)
+    # The token minted on entry, then renewals only: no failure, no rejection, nobody waiting.
+    # Each 100 s token (95 s after back-dating) is replaced at 65-75 % of its life.
+    renewals = (len(events) - 1) // 2
+    assert hooked(events) == [
+        token_event("refreshed", expires_in=95.0),
+        *[RENEWED_LOCALLY, RENEWAL_SCHEDULED] * renewals,
+    ]
     minted = [e for e in events if e.name == "refreshed"]
-    # Each 100 s token (95 s after back-dating) is replaced at ~70 % of its life.
     assert 5 <= len(minted) <= 10
     assert len(_tokens_seen(fake)) <= len(minted)
 
@@ -149,14 +159,12 @@ async def test_leaving_async_with_mid_flight_leaves_nothing_behind(
     assert leftover <= {asyncio.current_task()}
 
 
-async def test_failing_source_is_reported_and_the_refresher_carries_on(clock: FakeClock) -> None:
+async def test_failing_source_is_reported_and_the_refresher_carries_on(
+    clock: FakeClock, logs: LogCapture
+) -> None:
     """A fetch that fails once is logged and retried; the user's requests never see it."""
     events: list[TokenEvent] = []
     source = GatedSource(local_minter())
-    logs = LogCapture()
-    import structlog
-
-    structlog.configure(processors=[logs])
     async with TokenManager(
         DEMO_CLIENT_KEY,
         DEMO_SECRET_KEY,
@@ -168,17 +176,41 @@ async def test_failing_source_is_reported_and_the_refresher_carries_on(clock: Fa
         source.failures.append(fail_once())
         await clock.advance_to_next()  # the refresh point: the fetch fails
         assert tokens.current() is first  # still valid: kept serving
-        assert [e.name for e in events].count("refresh_failed") == 1
+        # The first fetch had the entering task waiting for it; the failed one had nobody.
+        # The retry waits out min_interval (5 s) since the failed fetch: the backoff is shorter.
+        first_token = [
+            token_event("refreshed", source="gated", waiters=1, expires_in=95.0),
+            token_event(
+                "refresh_scheduled",
+                source="gated",
+                waiters=1,
+                expires_in=95.0,
+                delay=Varies(60, 70),
+            ),
+        ]
+        failure = token_event(
+            "refresh_failed",
+            source="gated",
+            expires_in=Varies(95 - 0.75 * 95, 95 - 0.65 * 95),
+            delay=5.0,
+            attempt=1,
+            error="ServerError: HTTP 503 5000 PAYMENT_SYSTEM_ERROR: down",
+        )
+        assert hooked(events) == [*first_token, failure]
         await clock.advance_to_next()  # the retry, after a backoff, succeeds
         assert tokens.current() is not first
         assert await tokens.get() is tokens.current()
-    failed = [e for e in logs.entries if e["event"] == "aioportone.token.refresh_failed"]
-    assert len(failed) == 1
-    assert failed[0]["error"].startswith("ServerError: HTTP 503 5000")
-    assert failed[0]["log_level"] == "warning"
+    renewal = [
+        token_event("refreshed", source="gated", expires_in=LOCAL_LIFE),
+        token_event(
+            "refresh_scheduled", source="gated", expires_in=LOCAL_LIFE, delay=LOCAL_REFRESH
+        ),
+    ]
+    assert hooked(events) == [*first_token, failure, *renewal]
+    assert logs.entries == token_logs([*first_token, failure, *renewal])
 
 
-async def test_hook_that_raises_does_not_break_refresh(clock: FakeClock) -> None:
+async def test_hook_that_raises_does_not_break_refresh(clock: FakeClock, logs: LogCapture) -> None:
     """A user's event hook that raises is logged; tokens keep being refreshed."""
 
     def hook(event: TokenEvent) -> None:
@@ -188,6 +220,16 @@ async def test_hook_that_raises_does_not_break_refresh(clock: FakeClock) -> None
         first = tokens.current()
         await clock.advance(first.lifetime * 0.9)
         assert tokens.current() is not first
+    # Each event is logged, then the hook's failure after it (with no waiters field).
+    hook_failed = token_log("hook_failed", waiters=None, error="RuntimeError: hook bug")
+    assert logs.entries == [
+        token_log("refreshed", expires_in=95.0),
+        hook_failed,
+        token_log("refreshed", expires_in=LOCAL_LIFE),
+        hook_failed,
+        token_log("refresh_scheduled", expires_in=LOCAL_LIFE, delay=LOCAL_REFRESH),
+        hook_failed,
+    ]
 
 
 async def test_user_exception_passes_through_unwrapped(clock: FakeClock) -> None:

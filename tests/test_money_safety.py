@@ -4,6 +4,7 @@ PortOne refuses a second link with the same merchant_order_id (4002)."""
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import pytest
 from structlog.testing import LogCapture
@@ -17,6 +18,7 @@ from aioportone import (
 )
 from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
 from tests._fixtures import link_args, open_client
+from tests._logs import request_log, token_log
 
 LINK_CREATE = "^/api/paymentLink$"
 
@@ -139,8 +141,20 @@ async def test_refund_to_an_unreachable_server_is_a_plain_connect_error(
         with pytest.raises(ConnectError) as caught:
             await portone.refunds.create("ORDER", amount=100, channel="OMISE", reason="x")
     assert caught.value.request_sent is False
-    retries = [e for e in logs.entries if e["event"] == "aioportone.request.retry"]
-    assert [e["attempt"] for e in retries] == [1, 2]
+
+    def retry(attempt: int, budget: int) -> dict[str, Any]:
+        return request_log(
+            "retry",
+            method="POST",
+            path="/api/refund/ORDER",
+            attempt=attempt,
+            delay=0.0,
+            error="ConnectError: could not connect to PortOne (ConnectionRefusedError) "
+            f"(POST http://127.0.0.1:{port}/api/refund/ORDER)",
+            budget=budget,
+        )
+
+    assert logs.entries == [token_log("refreshed", expires_in=95.0), retry(1, 495), retry(2, 490)]
 
 
 async def test_link_create_retry_refused_is_still_ambiguous(

@@ -16,8 +16,19 @@ from aioportone._jwt import import_secret, mint
 from aioportone._skew import ServerClockOffset
 from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
 
+from ._logs import (
+    SERVER_LIFE,
+    SERVER_REFRESH,
+    Varies,
+    failed_refreshes,
+    hooked,
+    injected,
+    token_event,
+)
+
 STATUS = "/api/transaction/ORDER-1/status"
-AUTH = r"^/api/merchant/auth-token$"
+AUTH_PATH = "/api/merchant/auth-token"
+AUTH = rf"^{AUTH_PATH}$"
 HOUR = 3600.0
 YEAR_2100 = "Fri, 31 Dec 2100 23:59:59 GMT"
 OVERFLOWING = "Fri, 31 Dec 99999999999999999999 23:59:59 GMT"
@@ -94,22 +105,44 @@ async def test_request_without_token_brings_a_long_wait_forward(
     fake: FakePortOne, clock: FakeClock
 ) -> None:
     """auth-token back after a long 429 spell: a waiting request gets a token within seconds."""
-    failed: list[TokenEvent] = []
-
-    def on_event(event: TokenEvent) -> None:
-        if event.name == "refresh_failed":
-            failed.append(event)
-
-    async with server_client(fake, clock, on_event=on_event, rng=random.Random(3)) as portone:
+    events: list[TokenEvent] = []
+    async with server_client(fake, clock, on_event=events.append, rng=random.Random(3)) as portone:
         spell = fake.fail(status=429, retry_after="250", path=AUTH, times=None)
         await clock.advance(7 * HOUR)  # the token expired an hour ago
-        seen = len(failed)
+        seen = len(events)
         await clock.advance_to_next()  # one more refused attempt: the next is >= 250 s away
-        await until(lambda: len(failed) > seen)
-        assert failed[-1].delay is not None
-        assert failed[-1].delay >= 250
+        await until(lambda: len(events) > seen)
+        refused = injected(429, fake.url + AUTH_PATH, "POST", "RateLimitError")
+        # Near the token's end the backoff shrinks to half the time left above its floor, down
+        # to the 5 s between fetches; once it expired, the Retry-After counts again.
+        attempts = len(events) - 2
+        spell_events = [
+            token_event("refreshed", source="server", waiters=1, expires_in=21600.0),
+            token_event(
+                "refresh_scheduled",
+                source="server",
+                waiters=1,
+                expires_in=21600.0,
+                delay=SERVER_REFRESH,
+            ),
+            *failed_refreshes(attempts - 1, refused),
+            *failed_refreshes(attempts, refused, delay=Varies(250, 300))[-1:],
+        ]
+        assert hooked(events) == spell_events
         spell.until = fake.now()  # PortOne is back
         assert await outcome(portone, clock) is None
+    # The request waiting for a token brought the next attempt forward, and it succeeded.
+    assert hooked(events) == [
+        *spell_events,
+        token_event("refreshed", source="server", waiters=1, expires_in=SERVER_LIFE),
+        token_event(
+            "refresh_scheduled",
+            source="server",
+            waiters=1,
+            expires_in=SERVER_LIFE,
+            delay=SERVER_REFRESH,
+        ),
+    ]
 
 
 # -- 2. what is fatal ----------------------------------------------------------------------------
@@ -138,6 +171,18 @@ HOSTILE_ANSWERS: dict[str, Callable[[FakePortOne], dict[str, Any]]] = {
     "expires-in-0": lambda fake: {"body": {"content": {"token": fake.mint(), "expires_in": 0}}},
 }
 
+# The error each of those answers is reported with ({auth}: the auth-token URL).
+REFUSALS = {
+    "html-200": "InvalidServerTokenError: PortOne's auth-token answer has no content.token",
+    "empty-200": "InvalidServerTokenError: PortOne's auth-token answer has no content.token",
+    "waf-401": "AuthenticationError: HTTP 401 (POST {auth})",
+    "waf-403": "InvalidRequestError: HTTP 403 (POST {auth})",
+    "timeout-408": injected(408, "{auth}", "POST", "InvalidRequestError"),
+    "other-422": injected(422, "{auth}", "POST", "InvalidRequestError"),
+    "exp-in-past": "InvalidServerTokenError: PortOne's token is already expired",
+    "expires-in-0": "InvalidServerTokenError: PortOne's auth-token answer has expires_in <= 0",
+}
+
 
 @pytest.mark.parametrize("answer", sorted(HOSTILE_ANSWERS))
 async def test_undocumented_refusal_is_transient(
@@ -151,8 +196,28 @@ async def test_undocumented_refusal_is_transient(
         for _ in range(20):
             await clock.advance(30)
         assert await outcome(portone, clock) is None
-    assert [e for e in events if e.name == "refresh_gave_up"] == []
-    assert len([e for e in events if e.name == "refresh_failed"]) >= 2
+    # Failures only, none given up on, then the token a waiting request asked for.
+    attempts = len(events) - 4
+    assert attempts >= 2
+    assert hooked(events) == [
+        token_event("refreshed", source="server", waiters=1, expires_in=21600.0),
+        token_event(
+            "refresh_scheduled",
+            source="server",
+            waiters=1,
+            expires_in=21600.0,
+            delay=SERVER_REFRESH,
+        ),
+        *failed_refreshes(attempts, REFUSALS[answer].format(auth=fake.url + AUTH_PATH)),
+        token_event("refreshed", source="server", waiters=1, expires_in=SERVER_LIFE),
+        token_event(
+            "refresh_scheduled",
+            source="server",
+            waiters=1,
+            expires_in=SERVER_LIFE,
+            delay=SERVER_REFRESH,
+        ),
+    ]
 
 
 # -- 3. hostile Date -----------------------------------------------------------------------------

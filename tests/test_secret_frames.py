@@ -32,6 +32,8 @@ from aioportone._signatures import sign_payment_request
 from aioportone.testing import FakeClock, FakePortOne
 from aioportone.webhooks import verify_payment_webhook, webhook_handler
 
+from ._logs import hooked, token_event
+
 KEY = "canaryClientKey1"
 CANARY = "canary-secret-0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c"
 AUTH = r"^/api/merchant/auth-token$"
@@ -140,10 +142,22 @@ async def test_echoed_secret_is_redacted_everywhere(clock: FakeClock) -> None:
             on_event=events.append,
         )
         error = await _entering(tokens, clock)
+        auth = fake.url + "/api/merchant/auth-token"
     assert "4001" in str(error)
     assert "<redacted>" in str(error)
     assert_clean(error, CANARY)
-    assert events
+    # One event, the echo redacted in its error; 4001 is a refusal retrying cannot fix.
+    assert hooked(events) == [
+        token_event(
+            "refresh_gave_up",
+            source="server",
+            waiters=1,
+            delay=300.0,
+            attempt=1,
+            error="InvalidRequestError: HTTP 400 4001: bad request {'portone_key': "
+            f"'{KEY}', 'portone_secret': '<redacted>'}} (POST {auth})",
+        )
+    ]
     assert all(CANARY not in repr(e) for e in events)
 
 

@@ -22,6 +22,15 @@ from aioportone import (
 from aioportone.testing import DEMO_CLIENT_KEY, DEMO_SECRET_KEY, FakeClock, FakePortOne
 
 from ._helpers import run_spread
+from ._logs import (
+    SERVER_LIFE,
+    SERVER_REFRESH,
+    Varies,
+    failed_refreshes,
+    hooked,
+    injected,
+    token_event,
+)
 
 STATUS = "/api/transaction/ORDER-1/status"
 HOUR = 3600.0
@@ -106,10 +115,25 @@ async def test_two_hour_outage_mid_life_costs_users_nothing(
 
         await run_spread(clock, 180, 60.0, call)  # hours 3 to 6, a request a minute
     assert failures == 0
-    failed = [e for e in events if e.name == "refresh_failed"]
-    assert failed, "the outage was never noticed"
-    assert all(e.delay is not None and e.delay <= 300 for e in failed)
-    assert [e.name for e in events][-2:] == ["refreshed", "refresh_scheduled"]
+    # Failures (each backoff within 300 s) from the refresh point on, then the renewal.
+    attempts = len(events) - 4
+    assert attempts > 0, "the outage was never noticed"
+    down = injected(503, fake.url + "/api/merchant/auth-token", "POST")
+    assert hooked(events) == [
+        token_event("refreshed", source="server", waiters=1, expires_in=21600.0),
+        token_event(
+            "refresh_scheduled",
+            source="server",
+            waiters=1,
+            expires_in=21600.0,
+            delay=SERVER_REFRESH,
+        ),
+        *failed_refreshes(attempts, down),
+        token_event("refreshed", source="server", expires_in=SERVER_LIFE),
+        token_event(
+            "refresh_scheduled", source="server", expires_in=SERVER_LIFE, delay=SERVER_REFRESH
+        ),
+    ]
 
 
 async def test_outage_past_expiry_fails_fast_then_recovers(
@@ -173,10 +197,30 @@ async def test_rate_limited_refresh_honours_retry_after(
     async with server_client(fake, clock, on_event=events.append) as portone:
         fake.fail(status=429, retry_after="120", path="auth-token", times=1)
         await clock.advance(portone.tokens.current().lifetime * 0.76)
-        failed = [e for e in events if e.name == "refresh_failed"]
-        assert len(failed) == 1
-        assert failed[0].delay is not None
-        assert failed[0].delay >= 120
+        refused = injected(429, fake.url + "/api/merchant/auth-token", "POST", "RateLimitError")
+        # The one failure waits the 120 s asked (a backoff would be seconds), then succeeds.
+        assert hooked(events) == [
+            token_event("refreshed", source="server", waiters=1, expires_in=21600.0),
+            token_event(
+                "refresh_scheduled",
+                source="server",
+                waiters=1,
+                expires_in=21600.0,
+                delay=SERVER_REFRESH,
+            ),
+            token_event(
+                "refresh_failed",
+                source="server",
+                expires_in=Varies(0.25 * 21600, 0.35 * 21600),
+                delay=120.0,
+                attempt=1,
+                error=refused,
+            ),
+            token_event("refreshed", source="server", expires_in=SERVER_LIFE),
+            token_event(
+                "refresh_scheduled", source="server", expires_in=SERVER_LIFE, delay=SERVER_REFRESH
+            ),
+        ]
 
 
 @pytest.mark.parametrize("skew", [-30.0, 30.0])

@@ -16,6 +16,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from structlog.testing import LogCapture
 
 from aioportone._errors import ConfigurationError
 from aioportone.webhooks import (
@@ -76,8 +77,9 @@ async def _serve(handler: Handler) -> AsyncIterator[Callable[[bytes], Awaitable[
         yield post
 
 
-async def test_good_signature_is_acknowledged_with_a_typed_event() -> None:
-    """A correctly signed payment webhook gets 200 and on_event receives a PaymentEvent."""
+async def test_good_signature_is_acknowledged_with_a_typed_event(logs: LogCapture) -> None:
+    """A correctly signed payment webhook gets 200 and on_event receives a PaymentEvent; the
+    verification logs nothing."""
     received: list[PaymentEvent] = []
 
     async def on_event(event: PaymentEvent) -> None:
@@ -91,6 +93,7 @@ async def test_good_signature_is_acknowledged_with_a_typed_event() -> None:
     assert (event.order_ref, event.merchant_order_ref) == (PAYMENT["order_ref"], "order-42")
     assert (event.amount, event.currency, event.status) == (Decimal("100.5"), "USD", "Success")
     assert event.raw["environment"] == "sandbox"
+    assert logs.entries == []
 
 
 @pytest.mark.parametrize(
@@ -102,8 +105,11 @@ async def test_good_signature_is_acknowledged_with_a_typed_event() -> None:
     ],
     ids=["tampered", "wrong-secret", "no-signature"],
 )
-async def test_bad_signature_is_refused_and_not_delivered(payload: dict[str, Any]) -> None:
-    """A webhook that fails verification gets 401 and on_event is never called."""
+async def test_bad_signature_is_refused_and_not_delivered(
+    payload: dict[str, Any], logs: LogCapture
+) -> None:
+    """A webhook that fails verification gets 401 and on_event is never called; the refusal is
+    the answer, not a log event."""
     received: list[PaymentEvent] = []
 
     async def on_event(event: PaymentEvent) -> None:
@@ -117,6 +123,7 @@ async def test_bad_signature_is_refused_and_not_delivered(payload: dict[str, Any
     assert SECRET not in json.dumps(body)
     assert _signed_payment()["signature_hash"] not in json.dumps(body)
     assert received == []
+    assert logs.entries == []
 
 
 @pytest.mark.parametrize("raw", [b"{not json", b"[1, 2, 3]", b"\xff\xfe", b'{"amount": NaN}'])
