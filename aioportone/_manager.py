@@ -47,6 +47,7 @@ from ._headers import AUTHORIZATION_HEADER, CLIENT_KEY_HEADER
 from ._middleware import auth_middleware
 from ._observe import EventHook, Observer, TokenEvent, describe, report_internal_error
 from ._secrets import KNOWN, Secret, redact
+from ._signer import Signer
 from ._skew import ServerClockOffset
 from ._sources import LocalTokenSource, SyncTokenSource, TokenSource
 from ._token import RefreshPolicy, Token
@@ -158,6 +159,7 @@ class TokenManager(SingleEntry):
         self.origin = (self.base_url.scheme, self.base_url.host, self.base_url.port)
         self._key = _jwt.import_secret(secret.reveal())
         self._secret = secret
+        self.signer = Signer(self.client_key, secret)  # what resources sign with, secret inside
         KNOWN.add(secret.reveal())
         self._registered: list[str] = [secret.reveal()]
         self.source = self._make_source(token_source, float(skew_allowance))

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from .._config import path_segment, text
 from .._errors import AmbiguousResultError, APIError, ConfigurationError, PortOneError
-from .._signatures_subscriptions import sign_deduction, sign_plan, sign_subscription
 from ._models_subscriptions import (
     Deduction,
     NewPlan,
@@ -198,9 +197,7 @@ class Subscriptions:
         if notes is not None:
             body["notes"] = _notes(notes)
         body.update(body_fields(extra, _PLAN_FIELDS))
-        body["signature_hash"] = sign_plan(
-            secret_key=self._client._signing_secret(),
-            portone_key=self._client.client_key,
+        body["signature_hash"] = self._client.signer.plan(
             currency=code,
             merchant_order_ref=ref,
             amount=number,
@@ -391,9 +388,7 @@ class Subscriptions:
         if additional_costs is not None:
             body["additional_costs"] = _costs(additional_costs)
         body.update(body_fields(extra, _SUBSCRIPTION_FIELDS))
-        body["signature_hash"] = sign_subscription(
-            secret_key=self._client._signing_secret(),
-            portone_key=self._client.client_key,
+        body["signature_hash"] = self._client.signer.subscription(
             currency=code,
             merchant_order_ref=ref,
             success_url=success,
@@ -491,9 +486,7 @@ class Subscriptions:
         }
         if description is not None:
             body["description"] = free_text("description", description)
-        body["signature_hash"] = sign_deduction(
-            secret_key=self._client._signing_secret(),
-            portone_key=self._client.client_key,
+        body["signature_hash"] = self._client.signer.deduction(
             amount=number,
             currency=code,
             merchant_order_ref=ref,
