@@ -28,6 +28,7 @@ from ._resources.sub_merchants import SubMerchants
 from ._resources.subscriptions import Subscriptions
 from ._retry import RetryPolicy
 from ._secrets import Secret
+from ._signer import Signer
 from ._sources import TokenSource
 from ._token import RefreshPolicy
 from ._transport import MAX_RESPONSE_SIZE, Transport
@@ -220,7 +221,7 @@ class PortOneClient(SingleEntry):
         )
         self.client_key = self.tokens.client_key
         # The client key as a path segment, encoded once (it is already a validated text).
-        self._key_segment = path_segment("client_key", self.client_key)
+        self.key_segment = path_segment("client_key", self.client_key)
         self._session = session
         self._retry = retry or RetryPolicy()
         # A with_options() view points at the client it came from, whose transport it uses.
@@ -241,10 +242,18 @@ class PortOneClient(SingleEntry):
         self.sub_merchants = SubMerchants(self)
         self.checkout = Checkout(self)
 
-    def _signing_secret(self) -> Secret:
-        # Payment links are signed locally with the PortOne secret. The token manager holds it
-        # (validated, never shown in a repr); this is the one place outside it that reads it.
-        return self.tokens._secret
+    @property
+    def sub_merchant_key(self) -> str | None:
+        """The sub-merchant the client acts for (its token manager's), or None."""
+        return self.tokens.sub_merchant_key
+
+    @property
+    def signer(self) -> Signer:
+        """Signs payment requests, plans, subscriptions and deductions locally.
+
+        The token manager's: it holds the PortOne secret, which nothing outside it reads.
+        """
+        return self.tokens.signer
 
     def __repr__(self) -> str:
         # getattr: a constructor that raised part-way leaves a client a traceback may still show.

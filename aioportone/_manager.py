@@ -34,6 +34,7 @@ from ._headers import AuthHeaders
 from ._middleware import auth_middleware
 from ._observe import EventHook, Observer, report_internal_error
 from ._secrets import Registration, Secret
+from ._signer import Signer
 from ._skew import ServerClockOffset
 from ._sources import SyncTokenSource, TokenSource
 from ._token import RefreshPolicy, Token
@@ -147,6 +148,7 @@ class TokenManager(SingleEntry):
         self._state = TokenState(self.policy, rng)
         self._observer = Observer(on_event)
         self._secret = config.credentials.secret
+        self.signer = Signer(self.client_key, self._secret)  # what resources sign with
         self._redacted = Registration(self._secret.reveal(), keep=_RECENT_TOKENS)
         # The server source reports each answer here, so that PortOne's clock is learned.
         self.source = make_source(

@@ -73,13 +73,20 @@ def _own_init(cls: type) -> tuple[type, Callable[..., Any]] | None:
 
 
 def _methods(cls: type) -> Iterator[tuple[str, Callable[..., Any]]]:
-    for name, member in vars(cls).items():
-        if name.startswith("_"):
+    """The public methods of ``cls``, its own and those it inherits from aioportone classes
+    (``Subscriptions`` takes its plan and deduction methods from two)."""
+    seen: set[str] = set()
+    for klass in cls.__mro__:
+        if not klass.__module__.startswith("aioportone") or getattr(klass, "_is_protocol", False):
             continue
-        if isinstance(member, classmethod | staticmethod):
-            yield name, member.__func__
-        elif inspect.isfunction(member):
-            yield name, member
+        for name, member in vars(klass).items():
+            if name.startswith("_") or name in seen:
+                continue
+            seen.add(name)
+            if isinstance(member, classmethod | staticmethod):
+                yield name, member.__func__
+            elif inspect.isfunction(member):
+                yield name, member
 
 
 def undocumented_in_class(cls: type, label: str) -> Iterator[str]:

@@ -216,6 +216,21 @@ def test_signing_error_holds_no_secret() -> None:
     assert_clean(signing.value, CANARY)
 
 
+def test_signer_error_holds_no_secret() -> None:
+    """The token manager's signer, as resources use it: a bad amount's frames never show the
+    secret, though one of them holds the signer."""
+    signer = TokenManager(KEY, CANARY).signer
+    with pytest.raises(ConfigurationError) as signing:
+        signer.payment_request(
+            amount=Decimal(-1),
+            currency="THB",
+            merchant_order_id="o",
+            success_url="https://a.example",
+            failure_url="https://b.example",
+        )
+    assert_clean(signing.value, CANARY)
+
+
 async def test_webhook_handler_frames_hold_no_secret() -> None:
     """A callback raising inside webhook_handler: the traceback's frames never show the secret."""
     caught: list[BaseException] = []

@@ -1,8 +1,8 @@
 """What a resource needs of the client: the request function and who is calling.
 
 Resources are typed against :class:`Caller`, not :class:`PortOneClient`, so the client imports
-its resources and no resource imports the client back. A stub with these members is enough to
-drive a resource in a unit test.
+its resources and no resource imports the client back. A plain object with these members is
+enough to drive a resource in a unit test: record the request it builds, answer a literal.
 """
 
 from __future__ import annotations
@@ -12,30 +12,29 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
     from .._download import FormFields
-    from .._secrets import Secret
+    from .._signer import Signer
     from ._validate import Environment
 
 __all__ = ["Caller"]
 
 
-class _SubMerchant(Protocol):
-    @property
-    def sub_merchant_key(self) -> str | None: ...
-
-
 class Caller(Protocol):
-    """The client as its resources use it."""
+    """The client as its resources use it.
+
+    ``key_segment`` is ``client_key`` encoded once for a path; ``signer`` signs with the
+    secret the token layer holds (no resource ever sees the secret itself).
+    """
 
     @property
     def client_key(self) -> str: ...
     @property
     def environment(self) -> Environment: ...
     @property
-    def _key_segment(self) -> str: ...
+    def key_segment(self) -> str: ...
     @property
-    def tokens(self) -> _SubMerchant: ...
-
-    def _signing_secret(self) -> Secret: ...
+    def sub_merchant_key(self) -> str | None: ...
+    @property
+    def signer(self) -> Signer: ...
 
     def request(
         self,

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from .._config import text
 from .._errors import AmbiguousResultError, PortOneError
 from .._events_webhook import frozen
-from .._signatures import sign_payment_request
 from ._money import expect_money_object, may_have_acted
 from ._validate import (
     Environment,
@@ -201,9 +200,7 @@ class Checkout:
             )
         body.update(body_fields(extra, _OWN_FIELDS))
         # https://docs.portone.cloud/docs/payment-request: the amount signed is the number sent.
-        body["signature_hash"] = sign_payment_request(
-            secret_key=self._client._signing_secret(),
-            portone_key=self._client.client_key,
+        body["signature_hash"] = self._client.signer.payment_request(
             amount=number,
             currency=code,
             merchant_order_id=order_id,

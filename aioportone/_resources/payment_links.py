@@ -15,7 +15,6 @@ from .._errors import (
     NotFoundError,
     PortOneError,
 )
-from .._signatures import sign_payment_request
 from ._models_links import PaymentLink, PaymentLinkDetails, PaymentLinkStatus
 from ._money import expect_money_object, may_have_acted
 from ._validate import (
@@ -188,9 +187,7 @@ class PaymentLinks:
         sub = self._sub_merchant(sub_merchant_key)
         # https://docs.portone.cloud/docs/payment-request: the link is signed like a payment
         # request. The amount signed is the number sent, so both sides format the same value.
-        body["signature_hash"] = sign_payment_request(
-            secret_key=self._client._signing_secret(),
-            portone_key=self._client.client_key,
+        body["signature_hash"] = self._client.signer.payment_request(
             amount=number,
             currency=code,
             merchant_order_id=order_id,
@@ -218,7 +215,7 @@ class PaymentLinks:
     def _sub_merchant(self, sub_merchant_key: str | None) -> str | None:
         """The sub-merchant a call acts for: its own argument, else the client's."""
         if sub_merchant_key is None:
-            return self._client.tokens.sub_merchant_key
+            return self._client.sub_merchant_key
         return text("sub_merchant_key", sub_merchant_key)
 
     async def _create_again(

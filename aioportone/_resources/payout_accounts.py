@@ -105,7 +105,7 @@ class Beneficiaries:
             "bank_account_last_name": bank_account_last_name,
         }
         body.update({k: free_text(k, v) for k, v in optional.items() if v is not None})
-        path = f"/api/merchants/{self._client._key_segment}/payout/createBeneficiary"
+        path = f"/api/merchants/{self._client.key_segment}/payout/createBeneficiary"
         data = await self._client.request("POST", path, json=body)
         return Beneficiary.from_json(expect_object(data, "the beneficiary creation"))
 
@@ -126,7 +126,7 @@ class Beneficiaries:
         return self._pages(size, env)
 
     async def _pages(self, size: int, environment: str) -> AsyncIterator[Beneficiary]:
-        path = f"/api/merchants/{self._client._key_segment}/payout/createBeneficiary"
+        path = f"/api/merchants/{self._client.key_segment}/payout/createBeneficiary"
         page = 1
         while True:
             params = {"environment": environment, "page": str(page), "pageSize": str(size)}
@@ -206,7 +206,7 @@ class VirtualAccounts:
             environment: ``"sandbox"`` or ``"live"``; the client's ``environment`` when None.
         """
         env = check_environment(environment, self._client.environment)
-        path = f"/api/merchant/{self._client._key_segment}/payout/va"
+        path = f"/api/merchant/{self._client.key_segment}/payout/va"
         data = await self._client.request("GET", path, params={"environment": env})
         answer = expect_object(data, "the virtual accounts")
         return tuple(VirtualAccount.from_json(item) for item in items(answer))

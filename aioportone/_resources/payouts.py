@@ -255,7 +255,7 @@ class Payouts:
             "filters": dict(filters or {}),
             "environment": check_environment(environment, self._client.environment),
         }
-        return self._pages(f"/api/merchant/{self._client._key_segment}/payouts", body, size)
+        return self._pages(f"/api/merchant/{self._client.key_segment}/payouts", body, size)
 
     async def _pages(self, path: str, body: dict[str, Any], size: int) -> AsyncIterator[Payout]:
         page = 1

@@ -67,7 +67,7 @@ class SubMerchants:
 
     @property
     def _base(self) -> str:
-        return f"/api/master-merchant/{self._client._key_segment}"
+        return f"/api/master-merchant/{self._client.key_segment}"
 
     async def add(
         self,

@@ -64,7 +64,7 @@ class Transactions:
             order_ref: PortOne's reference of the payment (``TransactionStatus.order_ref``).
         """
         ref = text("order_ref", order_ref)
-        key = self._client._key_segment
+        key = self._client.key_segment
         # A POST that only reads: replaying it is harmless, so it is retried like a GET.
         data = await self._client.request(
             "POST", f"/api/{key}/transaction-details", json={"order_ref": ref}, idempotent=True
@@ -106,7 +106,7 @@ class Transactions:
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ConfigurationError("page_size", f"must be between 1 and {MAX_PAGE_SIZE}")
         env = check_environment(environment, self._client.environment)
-        key = self._client._key_segment
+        key = self._client.key_segment
         return self._pages(f"/api/merchant/{key}/fetch-all-payments", window, page_size, env)
 
     async def _pages(
@@ -202,7 +202,7 @@ class Transactions:
         body = {name: _field(name, value) for name, value in given.items() if value is not None}
         if not body:
             raise ConfigurationError("update_details", "give at least one field to change")
-        key = self._client._key_segment
+        key = self._client.key_segment
         # A state-setting PUT: the same update twice leaves the same state, so it is idempotent.
         data = await self._client.request(
             "PUT", f"/api/{key}/update-transaction-details/{ref}", json=body, idempotent=True

@@ -64,7 +64,7 @@ class WebhookEndpoints:
             "type": check_choice("type", type, _TYPES),
             "environment": check_environment(environment, self._client.environment),
         }
-        key = self._client._key_segment
+        key = self._client.key_segment
         data = expect_object(
             await self._client.request("POST", f"/api/merchant/{key}/webhook", json=body),
             "the webhook registration",
@@ -79,7 +79,7 @@ class WebhookEndpoints:
             environment: ``"sandbox"`` or ``"live"``; the client's ``environment`` when None.
         """
         env = check_environment(environment, self._client.environment)
-        key = self._client._key_segment
+        key = self._client.key_segment
         data = expect_object(
             await self._client.request(
                 "GET", f"/api/merchant/{key}/webhook", params={"environment": env}
