@@ -49,7 +49,7 @@ class SubscriptionDeductions:
         This moves money and PortOne has no idempotency key for it, so it is **never** sent
         twice by the library: when the connection drops after it went out, PortOne answers
         with a server error, or its answer cannot be read, :class:`AmbiguousResultError` is
-        raised and :meth:`transactions` tells whether the charge happened.
+        raised and ``subscriptions.transactions()`` tells whether the charge happened.
 
         Args:
             subscription_order_ref: PortOne's reference of the subscription.
@@ -105,9 +105,9 @@ class SubscriptionDeductions:
     ) -> None:
         """Make a regular subscription's next scheduled deduction now, not at its date.
 
-        PortOne processes it shortly after answering; :meth:`transactions` shows it. Never
-        replayed: after an unknown outcome :class:`AmbiguousResultError` is raised, since a
-        second call could charge the following installment too.
+        PortOne processes it shortly after answering; ``subscriptions.transactions()`` shows
+        it. Never replayed: after an unknown outcome :class:`AmbiguousResultError` is raised,
+        since a second call could charge the following installment too.
 
         Args:
             subscription_order_ref: PortOne's reference of the subscription.
