@@ -73,13 +73,20 @@ def _own_init(cls: type) -> tuple[type, Callable[..., Any]] | None:
 
 
 def _methods(cls: type) -> Iterator[tuple[str, Callable[..., Any]]]:
-    for name, member in vars(cls).items():
-        if name.startswith("_"):
+    """The public methods ``cls`` defines or inherits from aioportone code (a public class may
+    take its synchronous half from a private base: TokenManager from TokenDesk)."""
+    seen: set[str] = set()
+    for klass in cls.__mro__:
+        if not klass.__module__.startswith("aioportone") or getattr(klass, "_is_protocol", False):
             continue
-        if isinstance(member, classmethod | staticmethod):
-            yield name, member.__func__
-        elif inspect.isfunction(member):
-            yield name, member
+        for name, member in vars(klass).items():
+            if name.startswith("_") or name in seen:
+                continue
+            seen.add(name)
+            if isinstance(member, classmethod | staticmethod):
+                yield name, member.__func__
+            elif inspect.isfunction(member):
+                yield name, member
 
 
 def undocumented_in_class(cls: type, label: str) -> Iterator[str]:
@@ -178,6 +185,12 @@ def test_the_parser_reads_google_sections() -> None:
 
     assert documented(sample.__doc__) == {"alpha", "gamma", "delta"}
     assert list(undocumented(sample, "sample")) == ["sample(beta=...)"]
+
+
+def test_inherited_methods_are_checked() -> None:
+    """A public class's methods from a private aioportone base are checked with its own."""
+    names = {name for name, _ in _methods(aioportone.TokenManager)}
+    assert {"usable", "current", "get", "invalidate", "rejected", "observe_answer"} <= names
 
 
 def test_dataclass_fields_count_as_attributes() -> None:
