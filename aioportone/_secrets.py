@@ -16,7 +16,7 @@ Two tools:
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -118,6 +118,8 @@ class KnownSecrets:
         self._counts: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._snapshot: tuple[str, ...] = ()
+        # Discards not applied yet: see discard().
+        self._released: deque[str] = deque()
 
     def add(self, value: str) -> None:
         """Start redacting ``value``.
@@ -127,20 +129,36 @@ class KnownSecrets:
         """
         with self._lock:
             self._counts[value] += 1
-            self._snapshot = tuple(self._counts)
+            self._apply_released()
 
     def discard(self, value: str) -> None:
         """Stop redacting ``value`` once every holder has discarded it.
 
+        A manager's ``__del__`` calls this, and the garbage collector may run that inside
+        :meth:`add` or :meth:`discard` on this very thread, the lock held: waiting for the lock
+        would wait forever. So the discard is queued, and applied now if the lock is free, else
+        by whoever holds it or takes it next (until then the value is still redacted, which is
+        the safe side).
+
         Args:
             value: a credential given to :meth:`add` before.
         """
-        with self._lock:
-            if self._counts[value] <= 1:
-                self._counts.pop(value, None)
+        self._released.append(value)  # atomic: no lock needed
+        if self._lock.acquire(blocking=False):
+            try:
+                self._apply_released()
+            finally:
+                self._lock.release()
+
+    def _apply_released(self) -> None:
+        released, counts = self._released, self._counts
+        while released:
+            value = released.popleft()
+            if counts[value] <= 1:
+                counts.pop(value, None)
             else:
-                self._counts[value] -= 1
-            self._snapshot = tuple(self._counts)
+                counts[value] -= 1
+        self._snapshot = tuple(counts)
 
     def values(self) -> tuple[str, ...]:
         """The credentials to redact now."""

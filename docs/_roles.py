@@ -28,11 +28,12 @@ def _target(obj: griffe.Object, name: str) -> str | None:
     try:
         resolved = obj.resolve(head)
     except griffe.NameResolutionError:
-        # A method's docstring names its siblings (":meth:`get`"): look in its class too.
+        # A method's docstring names its siblings (":meth:`get`"): look in its class too,
+        # inherited members included (they are rendered under the class's own path).
         parent = obj.parent
-        if parent is None or head not in parent.members:
+        if parent is None or head not in parent.all_members:
             return None
-        resolved = parent.members[head].path
+        resolved = f"{parent.path}.{head}"
     if not resolved.startswith("aioportone"):
         return None
     return f"{resolved}.{rest}" if rest else resolved

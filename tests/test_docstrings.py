@@ -73,8 +73,9 @@ def _own_init(cls: type) -> tuple[type, Callable[..., Any]] | None:
 
 
 def _methods(cls: type) -> Iterator[tuple[str, Callable[..., Any]]]:
-    """The public methods of ``cls``, its own and those it inherits from aioportone classes
-    (``Subscriptions`` takes its plan and deduction methods from two)."""
+    """The public methods ``cls`` defines or inherits from aioportone code (``Subscriptions``
+    takes its plan and deduction methods from two bases, TokenManager its synchronous half
+    from TokenDesk)."""
     seen: set[str] = set()
     for klass in cls.__mro__:
         if not klass.__module__.startswith("aioportone") or getattr(klass, "_is_protocol", False):
@@ -185,6 +186,12 @@ def test_the_parser_reads_google_sections() -> None:
 
     assert documented(sample.__doc__) == {"alpha", "gamma", "delta"}
     assert list(undocumented(sample, "sample")) == ["sample(beta=...)"]
+
+
+def test_inherited_methods_are_checked() -> None:
+    """A public class's methods from a private aioportone base are checked with its own."""
+    names = {name for name, _ in _methods(aioportone.TokenManager)}
+    assert {"usable", "current", "get", "invalidate", "rejected", "observe_answer"} <= names
 
 
 def test_dataclass_fields_count_as_attributes() -> None:

@@ -41,6 +41,20 @@ def test_registration_release_unregisters_only_its_own_count() -> None:
     assert known.values() == ()
 
 
+def test_a_discard_while_the_lock_is_held_waits_for_the_next_call() -> None:
+    """The collector may run a manager's ``__del__`` inside add() on the same thread: its
+    discard must not wait for the lock (forever), and is applied by the next call."""
+    known = KnownSecrets()
+    known.add(SECRET)
+    with known._lock:  # as inside add(), when a collection runs a manager's __del__
+        known.discard(SECRET)
+    assert known.values() == (SECRET,)  # still redacted until then: the safe side
+    known.add("token-aaaaaaaa")
+    assert known.values() == ("token-aaaaaaaa",)
+    known.discard("token-aaaaaaaa")  # the lock free: applied at once
+    assert known.values() == ()
+
+
 def test_auth_headers_are_built_once_per_token() -> None:
     """The same token gets the same mapping; another token (even with equal bytes) a new one."""
     headers = AuthHeaders("merchantKey1")
