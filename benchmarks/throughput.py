@@ -49,6 +49,17 @@ def quiet_logs() -> None:
     )
 
 
+# The variants that have targets, with their baselines.
+PAIRED = "abci"
+
+
+def _rotated(items: list[str], run: int) -> list[str]:
+    if not items:
+        return items
+    k = run % len(items)
+    return items[k:] + items[:k]
+
+
 def target(variant: str, concurrency: int) -> tuple[str, float] | None:
     return TARGETS.get((variant, concurrency), TARGETS.get((variant, None)))
 
@@ -94,7 +105,10 @@ async def matrix(
         rows: dict[str, list[dict[str, float]]] = {v: [] for v in variants}
         for run in range(runs):
             # Each round in another order: no variant always runs first (or after the slow ones).
-            order = variants[run % len(variants) :] + variants[: run % len(variants)]
+            # The variants with targets run back to back with their baselines, so that a
+            # round's ratio compares runs seconds apart, not minutes (the machine drifts).
+            order = [*_rotated([v for v in variants if v in PAIRED], run)]
+            order += _rotated([v for v in variants if v not in PAIRED], run)
             for v in order:
                 if v in SLOW and run >= SLOW_RUNS:
                     continue
