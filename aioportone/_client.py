@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import copy
 import random
-import re
 from collections.abc import AsyncGenerator, Coroutine, Mapping
 from contextlib import asynccontextmanager, nullcontext
 from typing import Any, Literal
 
 import aiohttp
 
+from ._client_checks import METHODS, PATH, count, refuse_token_options
 from ._clock import Clock, SystemClock
 from ._config import DEFAULT_BASE_URL, path_segment, positive_seconds, text
 from ._download import FormFields, check_form
@@ -34,52 +34,6 @@ from ._token import RefreshPolicy
 from ._transport import MAX_RESPONSE_SIZE, Transport
 
 __all__ = ["PortOneClient"]
-
-_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"})
-# A path is ours to build: printable ASCII only, no query or fragment (use ``params``), so a
-# value with CR/LF or an unescaped '?' can never reach the request line.
-_PATH = re.compile(r"/[\x21\x22\x24-\x3e\x40-\x7e]*")  # printable ASCII but '#' and '?'
-
-
-# The client's token options and the value each has when not given: with ``tokens=`` they
-# belong to that manager, and one given anyway would be silently ignored.
-_TOKEN_OPTION_DEFAULTS: Mapping[str, object] = {
-    "client_key": None,
-    "secret_key": None,
-    "token_source": "local",
-    "sub_merchant_key": None,
-    "base_url": DEFAULT_BASE_URL,
-    "lifetime": 100.0,
-    "skew_allowance": 5.0,
-    "wait_timeout": 30.0,
-    "policy": None,
-    "on_event": None,
-}
-
-
-def _refuse_token_options(tokens: TokenManager, **given: object) -> None:
-    """A ConfigurationError naming every token option given together with ``tokens=``.
-
-    An option equal to its default, or to what the manager already has (its key, base URL or
-    clock), is not a conflict.
-    """
-    same = {"client_key": tokens.client_key, "base_url": str(tokens.base_url)}
-    clock = given.pop("clock")
-    conflicts = [
-        name
-        for name, value in given.items()
-        if value is not _TOKEN_OPTION_DEFAULTS[name]
-        and value != _TOKEN_OPTION_DEFAULTS[name]
-        and (name not in same or str(value).rstrip("/") != same[name])
-    ]
-    if clock is not None and clock is not tokens.clock:
-        conflicts.append("clock")
-    if conflicts:
-        raise ConfigurationError(
-            "tokens",
-            f"the TokenManager given has its own {', '.join(conflicts)}: set "
-            f"{'them' if len(conflicts) > 1 else 'it'} on the TokenManager, not on the client",
-        )
 
 
 class PortOneClient(SingleEntry):
@@ -174,9 +128,9 @@ class PortOneClient(SingleEntry):
         self._transport: Transport | None = None  # first: repr() works on a half-built client
         self.environment = check_environment(environment)
         self.timeout = positive_seconds("timeout", timeout, maximum=600)
-        self.max_connections = _count("max_connections", max_connections, 100_000)
+        self.max_connections = count("max_connections", max_connections, 100_000)
         self.pool_timeout = positive_seconds("pool_timeout", pool_timeout, maximum=3600)
-        self.max_response_size = _count("max_response_size", max_response_size, 2**40)
+        self.max_response_size = count("max_response_size", max_response_size, 2**40)
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise ConfigurationError("retry", "must be a RetryPolicy")
         if session is not None and not isinstance(session, aiohttp.ClientSession):
@@ -184,8 +138,10 @@ class PortOneClient(SingleEntry):
         if tokens is not None:
             if not isinstance(tokens, TokenManager):
                 raise ConfigurationError("tokens", "must be a TokenManager")
-            _refuse_token_options(
-                tokens,
+            refuse_token_options(
+                tokens.client_key,
+                str(tokens.base_url),
+                tokens.clock,
                 client_key=client_key,
                 secret_key=secret_key,
                 token_source=token_source,
@@ -293,7 +249,7 @@ class PortOneClient(SingleEntry):
         if timeout is not None:
             view._timeout_override = positive_seconds("timeout", timeout, maximum=600)
         if max_retries is not None:
-            view._retries_override = _count("max_retries", max_retries, 100, minimum=0)
+            view._retries_override = count("max_retries", max_retries, 100, minimum=0)
         view._bind_resources()
         return view
 
@@ -397,9 +353,9 @@ class PortOneClient(SingleEntry):
         Raises:
             ConfigurationError: A bad argument (named), or the client is not open.
         """
-        if not isinstance(method, str) or (method := method.upper()) not in _METHODS:
-            raise ConfigurationError("method", f"must be one of {', '.join(sorted(_METHODS))}")
-        if not isinstance(path, str) or not _PATH.fullmatch(path):
+        if not isinstance(method, str) or (method := method.upper()) not in METHODS:
+            raise ConfigurationError("method", f"must be one of {', '.join(sorted(METHODS))}")
+        if not isinstance(path, str) or not PATH.fullmatch(path):
             raise ConfigurationError(
                 "path", "must start with '/', be percent-encoded, and hold no query or fragment"
             )
@@ -426,7 +382,7 @@ class PortOneClient(SingleEntry):
         if max_retries is None:
             max_retries = self._retries_override
         else:
-            max_retries = _count("max_retries", max_retries, 100, minimum=0)
+            max_retries = count("max_retries", max_retries, 100, minimum=0)
         if form is None and auth and headers is None and expect == "json":
             return transport.send(method, path, json, params, idempotent, timeout, max_retries)
         return transport.send(
@@ -442,12 +398,3 @@ class PortOneClient(SingleEntry):
             extra_headers=headers,
             expect_file=expect == "file",
         )
-
-
-def _count(name: str, value: Any, maximum: int, *, minimum: int = 1) -> int:
-    """An integer between ``minimum`` and ``maximum``, or a ConfigurationError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigurationError(name, f"must be an integer (got {type(value).__name__})")
-    if not minimum <= value <= maximum:
-        raise ConfigurationError(name, f"must be between {minimum} and {maximum} (got {value})")
-    return value
