@@ -185,7 +185,7 @@ async def test_failing_source_is_reported_and_the_refresher_carries_on(
                 source="gated",
                 waiters=1,
                 expires_in=95.0,
-                delay=Varies(60, 70),
+                delay=Varies(0.65 * 95, 0.75 * 95),
             ),
         ]
         failure = token_event(
