@@ -10,9 +10,9 @@ from typing import Any, Literal
 
 import aiohttp
 
-from ._client_checks import METHODS, PATH, count, refuse_token_options
+from ._client_checks import METHODS, PATH, refuse_token_options
 from ._clock import Clock, SystemClock
-from ._config import DEFAULT_BASE_URL, path_segment, positive_seconds, text
+from ._config import DEFAULT_BASE_URL, path_segment, positive_seconds, text, whole_number
 from ._download import FormFields, check_form
 from ._entry import SingleEntry
 from ._errors import ConfigurationError
@@ -128,9 +128,9 @@ class PortOneClient(SingleEntry):
         self._transport: Transport | None = None  # first: repr() works on a half-built client
         self.environment = check_environment(environment)
         self.timeout = positive_seconds("timeout", timeout, maximum=600)
-        self.max_connections = count("max_connections", max_connections, 100_000)
+        self.max_connections = whole_number("max_connections", max_connections, 100_000)
         self.pool_timeout = positive_seconds("pool_timeout", pool_timeout, maximum=3600)
-        self.max_response_size = count("max_response_size", max_response_size, 2**40)
+        self.max_response_size = whole_number("max_response_size", max_response_size, 2**40)
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise ConfigurationError("retry", "must be a RetryPolicy")
         if session is not None and not isinstance(session, aiohttp.ClientSession):
@@ -249,7 +249,7 @@ class PortOneClient(SingleEntry):
         if timeout is not None:
             view._timeout_override = positive_seconds("timeout", timeout, maximum=600)
         if max_retries is not None:
-            view._retries_override = count("max_retries", max_retries, 100, minimum=0)
+            view._retries_override = whole_number("max_retries", max_retries, 100, minimum=0)
         view._bind_resources()
         return view
 
@@ -382,7 +382,7 @@ class PortOneClient(SingleEntry):
         if max_retries is None:
             max_retries = self._retries_override
         else:
-            max_retries = count("max_retries", max_retries, 100, minimum=0)
+            max_retries = whole_number("max_retries", max_retries, 100, minimum=0)
         if form is None and auth and headers is None and expect == "json":
             return transport.send(method, path, json, params, idempotent, timeout, max_retries)
         return transport.send(

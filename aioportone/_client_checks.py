@@ -1,5 +1,5 @@
 """The client's argument checks, on plain values: a request's method and path, counts, and
-the token options that ``tokens=`` makes meaningless.
+the token options that ``tokens=`` makes meaningless (counts: ``_config.whole_number``).
 
 Pure functions, no I/O: each returns the checked value or raises a
 :class:`ConfigurationError` that names the argument.
@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
 
 from ._config import DEFAULT_BASE_URL
 from ._errors import ConfigurationError
 
-__all__ = ["METHODS", "PATH", "count", "refuse_token_options"]
+__all__ = ["METHODS", "PATH", "refuse_token_options"]
 
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"})
 # A path is ours to build: printable ASCII only, no query or fragment (use ``params``), so a
@@ -63,12 +62,3 @@ def refuse_token_options(
             f"the TokenManager given has its own {', '.join(conflicts)}: set "
             f"{'them' if len(conflicts) > 1 else 'it'} on the TokenManager, not on the client",
         )
-
-
-def count(name: str, value: Any, maximum: int, *, minimum: int = 1) -> int:
-    """An integer between ``minimum`` and ``maximum``, or a ConfigurationError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigurationError(name, f"must be an integer (got {type(value).__name__})")
-    if not minimum <= value <= maximum:
-        raise ConfigurationError(name, f"must be between {minimum} and {maximum} (got {value})")
-    return value

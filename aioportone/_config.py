@@ -111,6 +111,16 @@ def positive_seconds(name: str, value: Any, *, maximum: float) -> float:
     return seconds
 
 
+def whole_number(name: str, value: Any, maximum: int, *, minimum: int = 1) -> int:
+    """``value`` if it is an integer from ``minimum`` to ``maximum``; a
+    :class:`ConfigurationError` naming ``name`` if not (a bool is not a number here)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigurationError(name, f"must be an integer (got {type(value).__name__})")
+    if not minimum <= value <= maximum:
+        raise ConfigurationError(name, f"must be between {minimum} and {maximum} (got {value})")
+    return value
+
+
 def validate_base_url(value: Any) -> URL:
     """An origin: ``http(s)://host[:port]``, with at most a ``/`` after it.
 

@@ -89,9 +89,10 @@ class TokenDesk:
         rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._state = TokenState(self.policy, rng)
         self._observer = Observer(on_event)
-        self._secret = config.credentials.secret
-        self.signer = Signer(self.client_key, self._secret)  # what resources sign with
-        self._redacted = Registration(self._secret.reveal(), keep=_RECENT_TOKENS)
+        secret = config.credentials.secret  # kept by the signer and the credentials only
+        self.signer = Signer(self.client_key, secret)  # what resources sign with
+        self._redacted = Registration(secret.reveal(), keep=_RECENT_TOKENS)
+        del secret
         # The server source reports each answer here, so that PortOne's clock is learned.
         self.source = make_source(
             token_source, config, self.clock, self.offset, self.observe_answer

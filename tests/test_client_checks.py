@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from aioportone import ConfigurationError
-from aioportone._client_checks import PATH, TOKEN_OPTION_DEFAULTS, count, refuse_token_options
+from aioportone._client_checks import PATH, TOKEN_OPTION_DEFAULTS, refuse_token_options
+from aioportone._config import whole_number
 
 OWN_CLOCK = object()
 
@@ -40,13 +41,13 @@ def test_every_conflicting_option_is_named() -> None:
     ("value", "accepted"),
     [(0, False), (1, True), (100, True), (101, False), (True, False), (1.0, False)],
 )
-def test_count_takes_integers_in_range_only(value: object, accepted: bool) -> None:
-    """``count`` returns the integer, or names the argument when it is not one in range."""
+def test_whole_number_takes_integers_in_range_only(value: object, accepted: bool) -> None:
+    """``whole_number`` returns the integer, or names the argument when it is not one in range."""
     if accepted:
-        assert count("n", value, 100) == value
+        assert whole_number("n", value, 100) == value
     else:
         with pytest.raises(ConfigurationError, match="n"):
-            count("n", value, 100)
+            whole_number("n", value, 100)
 
 
 @pytest.mark.parametrize(

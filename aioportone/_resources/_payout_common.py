@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from .._config import whole_number
 from .._errors import ConfigurationError
 
 __all__ = [
@@ -51,11 +52,7 @@ def check_window(start: Any, end: Any) -> dict[str, str]:
 
 
 def check_page_size(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigurationError("page_size", "must be an integer")
-    if not 1 <= value <= MAX_PAGE_SIZE:
-        raise ConfigurationError("page_size", f"must be between 1 and {MAX_PAGE_SIZE}")
-    return value
+    return whole_number("page_size", value, MAX_PAGE_SIZE)
 
 
 def count(value: Any) -> int | None:

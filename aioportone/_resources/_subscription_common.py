@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEDUCTION_SOURCES",
+    "MAX_COUNT",
     "NO_LOOKUP",
     "PERIODS",
     "SOURCES",
@@ -31,13 +32,16 @@ __all__ = [
     "SubscriptionType",
     "as_bool",
     "check_costs",
-    "check_count",
     "check_none_for",
     "check_notes",
     "customer_fields",
     "outcome_unknown",
     "write_once",
 ]
+
+# The most a quantity, frequency or count may be: far above any real plan, and an int PortOne's
+# schemas take.
+MAX_COUNT = 10**6
 
 SubscriptionType = Literal["REGULAR", "ONDEMAND"]
 Period = Literal["H", "D", "W", "M", "Q", "Y"]
@@ -108,14 +112,6 @@ def _documented_success(exc: PortOneError) -> Mapping[str, Any] | None:
     if exc.code == "200" and exc.body.get("is_success") not in (False, "false"):
         return exc.body
     return None
-
-
-def check_count(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigurationError(name, f"must be a whole number (got {type(value).__name__})")
-    if not 1 <= value <= 10**6:
-        raise ConfigurationError(name, f"must be between 1 and 1000000 (got {value})")
-    return value
 
 
 def as_bool(name: str, value: Any) -> bool:

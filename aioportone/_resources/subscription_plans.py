@@ -10,10 +10,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .._config import path_segment, text
+from .._config import path_segment, text, whole_number
 from .._errors import ConfigurationError
 from ._models_subscriptions import NewPlan, Plan
 from ._subscription_common import (
+    MAX_COUNT,
     NO_LOOKUP,
     PERIODS,
     SOURCES,
@@ -21,7 +22,6 @@ from ._subscription_common import (
     Period,
     Source,
     SubscriptionType,
-    check_count,
     check_none_for,
     check_notes,
     write_once,
@@ -135,7 +135,7 @@ class SubscriptionPlans:
                 if value is None:
                     raise ConfigurationError(arg, "is required for a REGULAR plan")
             number = wire_amount(amount, currency=code)
-            count = check_count("frequency", frequency)
+            count = whole_number("frequency", frequency, MAX_COUNT)
             body.update(
                 amount=number, frequency=count, period=check_choice("period", period, PERIODS)
             )

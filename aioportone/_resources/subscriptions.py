@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .._config import path_segment, text
+from .._config import path_segment, text, whole_number
 from .._errors import ConfigurationError
 from ._models_subscriptions import (
     NewSubscription,
@@ -22,6 +22,7 @@ from ._models_subscriptions import (
     subscription_transactions,
 )
 from ._subscription_common import (
+    MAX_COUNT,
     NO_LOOKUP,
     PERIODS,
     SOURCES,
@@ -31,7 +32,6 @@ from ._subscription_common import (
     SubscriptionType,
     as_bool,
     check_costs,
-    check_count,
     check_none_for,
     check_notes,
     customer_fields,
@@ -210,10 +210,12 @@ class Subscriptions(SubscriptionPlans, SubscriptionDeductions):
                 raise ConfigurationError("initial_amount", "is for ONDEMAND subscriptions only")
             if recurrence_count is None:
                 raise ConfigurationError("recurrence_count", "is required for a REGULAR one")
-            signed_quantity = check_count("quantity", 1 if quantity is None else quantity)
+            signed_quantity = whole_number(
+                "quantity", 1 if quantity is None else quantity, MAX_COUNT
+            )
             body.update(
                 quantity=signed_quantity,
-                recurrance_count=check_count("recurrence_count", recurrence_count),
+                recurrance_count=whole_number("recurrence_count", recurrence_count, MAX_COUNT),
                 allow_accumulate="Y" if as_bool("allow_accumulate", allow_accumulate) else "N",
             )
             if started_at is not None:
@@ -221,7 +223,9 @@ class Subscriptions(SubscriptionPlans, SubscriptionDeductions):
             if (trial_frequency is None) != (trial_period is None):
                 raise ConfigurationError("trial_period", "give trial_frequency and trial_period")
             if trial_frequency is not None:
-                body["trial_frequency"] = check_count("trial_frequency", trial_frequency)
+                body["trial_frequency"] = whole_number(
+                    "trial_frequency", trial_frequency, MAX_COUNT
+                )
                 body["trial_period"] = check_choice("trial_period", trial_period, PERIODS)
         else:
             check_none_for(
