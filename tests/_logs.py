@@ -42,6 +42,7 @@ __all__ = [
     "records",
     "request_event",
     "request_log",
+    "server_start",
     "token_event",
     "token_log",
     "token_logs",
@@ -141,6 +142,21 @@ def token_event(
 ) -> dict[str, Any]:
     """A :class:`~aioportone.TokenEvent` as :func:`hooked` shows it."""
     return {"class": "TokenEvent", "name": name, "source": source, "waiters": waiters} | fields
+
+
+def server_start() -> list[dict[str, Any]]:
+    """What entering a client on the fake's 6-hour server tokens reports: the first token,
+    fetched while the entering task waits for it, and when it will be renewed."""
+    return [
+        token_event("refreshed", source="server", waiters=1, expires_in=21600.0),
+        token_event(
+            "refresh_scheduled",
+            source="server",
+            waiters=1,
+            expires_in=21600.0,
+            delay=SERVER_REFRESH,
+        ),
+    ]
 
 
 def request_event(name: str, *, source: str = "local", **fields: Any) -> dict[str, Any]:

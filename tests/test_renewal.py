@@ -23,6 +23,7 @@ from ._logs import (
     failed_refreshes,
     hooked,
     injected,
+    server_start,
     token_event,
 )
 
@@ -117,14 +118,7 @@ async def test_request_without_token_brings_a_long_wait_forward(
         # to the 5 s between fetches; once it expired, the Retry-After counts again.
         attempts = len(events) - 2
         spell_events = [
-            token_event("refreshed", source="server", waiters=1, expires_in=21600.0),
-            token_event(
-                "refresh_scheduled",
-                source="server",
-                waiters=1,
-                expires_in=21600.0,
-                delay=SERVER_REFRESH,
-            ),
+            *server_start(),
             *failed_refreshes(attempts - 1, refused),
             *failed_refreshes(attempts, refused, delay=Varies(250, 300))[-1:],
         ]
@@ -200,14 +194,7 @@ async def test_undocumented_refusal_is_transient(
     attempts = len(events) - 4
     assert attempts >= 2
     assert hooked(events) == [
-        token_event("refreshed", source="server", waiters=1, expires_in=21600.0),
-        token_event(
-            "refresh_scheduled",
-            source="server",
-            waiters=1,
-            expires_in=21600.0,
-            delay=SERVER_REFRESH,
-        ),
+        *server_start(),
         *failed_refreshes(attempts, REFUSALS[answer].format(auth=fake.url + AUTH_PATH)),
         token_event("refreshed", source="server", waiters=1, expires_in=SERVER_LIFE),
         token_event(

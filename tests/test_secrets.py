@@ -15,10 +15,10 @@ from aioportone.testing import FakeClock, FakePortOne
 from ._logs import (
     LOCAL_LIFE,
     LOCAL_REFRESH,
-    SERVER_REFRESH,
     failed_refreshes,
     hooked,
     injected,
+    server_start,
     token_event,
     token_logs,
 )
@@ -94,14 +94,7 @@ async def test_canary_never_leaks(
         ]
     else:
         first = [
-            token_event("refreshed", source="server", waiters=1, expires_in=21600.0),
-            token_event(
-                "refresh_scheduled",
-                source="server",
-                waiters=1,
-                expires_in=21600.0,
-                delay=SERVER_REFRESH,
-            ),
+            *server_start(),
         ]
         # The rejected token's replacement has the retried request waiting for it.
         expected = [

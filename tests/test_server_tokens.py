@@ -29,6 +29,7 @@ from ._logs import (
     failed_refreshes,
     hooked,
     injected,
+    server_start,
     token_event,
 )
 
@@ -120,14 +121,7 @@ async def test_two_hour_outage_mid_life_costs_users_nothing(
     assert attempts > 0, "the outage was never noticed"
     down = injected(503, fake.url + "/api/merchant/auth-token", "POST")
     assert hooked(events) == [
-        token_event("refreshed", source="server", waiters=1, expires_in=21600.0),
-        token_event(
-            "refresh_scheduled",
-            source="server",
-            waiters=1,
-            expires_in=21600.0,
-            delay=SERVER_REFRESH,
-        ),
+        *server_start(),
         *failed_refreshes(attempts, down),
         token_event("refreshed", source="server", expires_in=SERVER_LIFE),
         token_event(
@@ -200,14 +194,7 @@ async def test_rate_limited_refresh_honours_retry_after(
         refused = injected(429, fake.url + "/api/merchant/auth-token", "POST", "RateLimitError")
         # The one failure waits the 120 s asked (a backoff would be seconds), then succeeds.
         assert hooked(events) == [
-            token_event("refreshed", source="server", waiters=1, expires_in=21600.0),
-            token_event(
-                "refresh_scheduled",
-                source="server",
-                waiters=1,
-                expires_in=21600.0,
-                delay=SERVER_REFRESH,
-            ),
+            *server_start(),
             token_event(
                 "refresh_failed",
                 source="server",
