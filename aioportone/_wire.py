@@ -23,7 +23,7 @@ from yarl import URL
 from ._errors import ConnectError, PortOneError, ResponseTooLargeError, TimeoutError
 from ._retry import Failure
 
-__all__ = ["WIRE_ERRORS", "Answer", "exchange", "failure_of", "read_limited", "shown", "translate"]
+__all__ = ["WIRE_ERRORS", "Answer", "exchange", "failure_of", "shown", "translate"]
 
 #: The exceptions an exchange turns into ours; anything else is a bug and propagates.
 WIRE_ERRORS: tuple[type[BaseException], ...] = (aiohttp.ClientError, builtins.TimeoutError)
@@ -33,7 +33,7 @@ Answer = tuple[int, CIMultiDictProxy[str], bytes]
 
 
 class _TooLarge(Exception):
-    """The body passed the limit; raised by :func:`read_limited`."""
+    """The body passed the limit; raised by :func:`_read_limited`."""
 
 
 async def exchange(
@@ -65,7 +65,7 @@ async def exchange(
             if length is not None and length <= limit and "Content-Encoding" not in headers:
                 body = await resp.read()
             else:
-                body = await read_limited(resp, limit)
+                body = await _read_limited(resp, limit)
             return resp.status, headers, body
         finally:
             resp.release()
@@ -80,7 +80,7 @@ async def exchange(
         return translate(exc, method, url)
 
 
-async def read_limited(resp: aiohttp.ClientResponse, limit: int) -> bytes:
+async def _read_limited(resp: aiohttp.ClientResponse, limit: int) -> bytes:
     """The whole body of ``resp``, or :class:`_TooLarge` past ``limit`` bytes (decoded)."""
     length = resp.content_length
     if length is not None and length > limit:
