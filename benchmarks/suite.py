@@ -196,8 +196,14 @@ def _positive(value: str) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description="aioportone benchmark suite (make bench)")
     parser.add_argument("--quick", action="store_true", help="smoke run: small counts, 1 run")
-    parser.add_argument("--runs", type=_positive, help="runs per throughput cell (default 5)")
-    parser.add_argument("--requests", type=_positive, help="requests per run (default 6,000)")
+    parser.add_argument(
+        "--runs", type=_positive, help=f"throughput rounds (default {throughput.RUNS})"
+    )
+    parser.add_argument(
+        "--requests",
+        type=_positive,
+        help=f"requests per throughput round (default {throughput.REQUESTS:,})",
+    )
     parser.add_argument("--soak", type=_positive, help="soak requests (default 300,000)")
     parser.add_argument("--out", type=Path, help="results directory (default benchmarks/results)")
     parser.add_argument("--render", type=Path, help="print the report of a results JSON; no run")
@@ -205,8 +211,8 @@ def main() -> None:
     if args.render is not None:
         print("\n".join(sections(json.loads(args.render.read_text(encoding="utf-8")))))
         return
-    args.runs = args.runs or (1 if args.quick else 5)
-    args.requests = args.requests or (400 if args.quick else 6_000)
+    args.runs = args.runs or (1 if args.quick else throughput.RUNS)
+    args.requests = args.requests or (400 if args.quick else throughput.REQUESTS)
     args.soak = args.soak or (5_000 if args.quick else 300_000)
     out: Path | None = args.out or (None if args.quick else RESULTS)
     throughput.quiet_logs()

@@ -1,12 +1,13 @@
 """Client throughput: every variant at several concurrencies against the loopback stand-in.
 
-Runs are interleaved (a, b, c, ..., a, b, c, ...) within each concurrency so the shared
-machine's noise hits every variant alike; each run opens its own session or client and warms
-its connections up before the clock starts; figures are medians over the runs and ratios are
-taken against the baselines measured in the same run: raw aiohttp (a), and the same made first
-come, first served with a semaphore (i), which the targets use once requests outnumber the
-pool. "client CPU" is this process's CPU time per request (the server runs in another
-process). Targets are printed, never asserted.
+Rounds are interleaved (a, b, c, ..., a, b, c, ...) within each concurrency so the shared
+machine's noise hits every variant alike. At each concurrency every variant opens its session
+or client once and warms its connections up before the first round; a round is one short timed
+batch per variant. Figures are medians over the rounds, and each ratio is the median of the
+rounds' ratios against the baseline measured in the same round, with a 90% bootstrap interval:
+raw aiohttp (a), and the same made first come, first served with a semaphore (i), which the
+targets use once requests outnumber the pool. "client CPU" is this process's CPU time per
+request (the server runs in another process). Targets are printed, never asserted.
 
 Run alone: ``.venv/bin/python benchmarks/throughput.py [--quick]``; ``make bench`` runs it as
 part of ``benchmarks/suite.py``.
@@ -17,12 +18,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import math
+import random
 import sys
 from collections.abc import Callable
+from contextlib import AsyncExitStack
 from typing import Any
 
 import structlog
-from _measure import drive, median
+from _measure import Run, drive, median
 from _server import server_process
 from _variants import NAMES, available, open_variant
 
@@ -65,27 +69,63 @@ def target(variant: str, concurrency: int) -> tuple[str, float] | None:
 
 
 # httpx serves ~1/20th of aiohttp's rate here (its pool scans every connection on each
-# request): it gets fewer requests per run, and only the first SLOW_RUNS rounds, so that the
+# request): it gets fewer requests per round, and only the first SLOW_RUNS rounds, so that the
 # suite stays within its time.
 SLOW = "gh"
 SLOW_RUNS = 3
+# The full run's rounds and requests per round (``suite.py`` takes the same defaults): many
+# short rounds, each paired ratio taken over seconds, rather than a few long ones.
+RUNS = 10
+REQUESTS = 4_000
 
 
 def run_size(variant: str, count: int, concurrency: int) -> tuple[int, int]:
-    """(warm-up, timed) request counts of one run."""
+    """(warm-up, timed) request counts of one variant: the warm-up once, the timed per round."""
     if variant in SLOW:
         return 100, max(count // 10, concurrency)
     return max(2 * concurrency, 500), count
 
 
-async def measure(variant: str, base: str, count: int, concurrency: int) -> dict[str, float]:
-    """A warm-up, then timed requests of ``variant`` (``count``, fewer for httpx)."""
-    warmup, timed = run_size(variant, count, concurrency)
-    async with open_variant(variant, base) as call:
-        await drive(call, warmup, concurrency)  # open the connections, fill caches
-        run = await drive(call, timed, concurrency)
+def figures_of(run: Run) -> dict[str, float]:
     p50, p99, worst = run.quantiles()
     return {"rps": run.rate, "cpu_us": run.cpu_us, "p50": p50, "p99": p99, "max": worst}
+
+
+def interval(pairs: list[tuple[float, float]], *, draws: int = 2000) -> tuple[float, float]:
+    """A 90% bootstrap interval of the median of ``candidate / baseline`` over paired rounds.
+
+    Rounds are resampled whole (a round's two figures were taken seconds apart, under the same
+    load), with a fixed seed so that one results file always renders the same interval.
+    """
+    ratios = [c / b for c, b in pairs]
+    if len(ratios) < 2:
+        return (ratios[0], ratios[0]) if ratios else (math.nan, math.nan)
+    rng = random.Random(0)  # resampling, not secrecy: a fixed seed
+    medians = sorted(median(rng.choices(ratios, k=len(ratios))) for _ in range(draws))
+    return medians[int(0.05 * draws)], medians[int(0.95 * draws) - 1]
+
+
+def summarise(rows: dict[str, list[dict[str, float]]]) -> dict[str, Any]:
+    """Medians per variant and, against each baseline in the run, the paired ratios."""
+    table: dict[str, Any] = {}
+    for v, samples in rows.items():
+        if not samples:
+            continue
+        figures: dict[str, Any] = {k: median([s[k] for s in samples]) for k in samples[0]}
+        figures["rps_runs"] = [round(s["rps"]) for s in samples]
+        for base_v in BASELINES:
+            if not rows.get(base_v):
+                continue
+            # Each round's ratio against the baseline of the same round, then their median;
+            # and the same by client CPU per request, steadier when the machine is shared.
+            pairs = list(zip(samples, rows[base_v], strict=False))
+            suffix = "" if base_v == "a" else f"_{base_v}"
+            rps = [(s["rps"], b["rps"]) for s, b in pairs]
+            figures[f"ratio{suffix}"] = median([c / b for c, b in rps])
+            figures[f"ratio{suffix}_90"] = list(interval(rps))
+            figures[f"cpu_ratio{suffix}"] = median([b["cpu_us"] / s["cpu_us"] for s, b in pairs])
+        table[v] = figures
+    return table
 
 
 async def matrix(
@@ -97,40 +137,32 @@ async def matrix(
     count: int,
     progress: Callable[[str], None],
 ) -> dict[str, Any]:
-    """Every variant at every concurrency, ``runs`` interleaved times; medians and ratios."""
-    for v in variants if runs > 1 else ():  # process warm-up: imports, code paths, caches
-        await measure(v, base, 100, 64)
+    """Every variant at every concurrency, ``runs`` interleaved rounds; medians and ratios.
+
+    At each concurrency every variant opens its session or client once and warms it up once;
+    the rounds then reuse them. A round is short and holds one timed batch per variant, so many
+    rounds fit in the suite's time and each ratio is the median of many pairs measured seconds
+    apart (the shared machine's speed drifts by more than the differences measured here).
+    """
     out: dict[str, Any] = {}
     for conc in concurrencies:
         rows: dict[str, list[dict[str, float]]] = {v: [] for v in variants}
-        for run in range(runs):
-            # Each round in another order: no variant always runs first (or after the slow ones).
-            # The variants with targets run back to back with their baselines, so that a
-            # round's ratio compares runs seconds apart, not minutes (the machine drifts).
-            order = [*_rotated([v for v in variants if v in PAIRED], run)]
-            order += _rotated([v for v in variants if v not in PAIRED], run)
-            for v in order:
-                if v in SLOW and run >= SLOW_RUNS:
-                    continue
-                rows[v].append(await measure(v, base, count, conc))
-                progress(f"c={conc} run {run + 1}/{runs} {v}: {rows[v][-1]['rps']:,.0f} req/s")
-        table: dict[str, Any] = {}
-        for v, samples in rows.items():
-            figures: dict[str, Any] = {k: median([s[k] for s in samples]) for k in samples[0]}
-            figures["rps_runs"] = [round(s["rps"]) for s in samples]
-            for base_v in BASELINES:
-                if not rows.get(base_v):
-                    continue
-                # Each run's ratio against the baseline of the same round, then their median;
-                # and the same by client CPU per request, steadier when the machine is shared.
-                pairs = list(zip(samples, rows[base_v], strict=False))
-                suffix = "" if base_v == "a" else f"_{base_v}"
-                figures[f"ratio{suffix}"] = median([s["rps"] / b["rps"] for s, b in pairs])
-                figures[f"cpu_ratio{suffix}"] = median(
-                    [b["cpu_us"] / s["cpu_us"] for s, b in pairs]
-                )
-            table[v] = figures
-        out[str(conc)] = table
+        async with AsyncExitStack() as stack:
+            calls = {v: await stack.enter_async_context(open_variant(v, base)) for v in variants}
+            for v, call in calls.items():  # open the connections, fill caches
+                await drive(call, run_size(v, count, conc)[0], conc)
+            for run in range(runs):
+                # Each round in another order: no variant always runs first (or after the slow
+                # ones). The variants with targets run back to back with their baselines.
+                order = [*_rotated([v for v in variants if v in PAIRED], run)]
+                order += _rotated([v for v in variants if v not in PAIRED], run)
+                for v in order:
+                    if v in SLOW and run >= SLOW_RUNS:
+                        continue
+                    timed = run_size(v, count, conc)[1]
+                    rows[v].append(figures_of(await drive(calls[v], timed, conc)))
+                    progress(f"c={conc} run {run + 1}/{runs} {v}: {rows[v][-1]['rps']:,.0f} req/s")
+        out[str(conc)] = summarise(rows)
     return out
 
 
@@ -161,10 +193,12 @@ def report(results: dict[str, Any]) -> list[str]:
             measured = f[f"ratio{suffix}"]
             verdict = "PASS" if measured >= goal else "MISS"
             beside = f"; {v}/a {ratio:.3f}" if base_v != "a" and "ratio" in f else ""
+            low, high = f.get(f"ratio{suffix}_90", (math.nan, math.nan))
             verdicts.append(
                 f"{v}/{base_v} at {conc} = {measured:.3f}  (target >= {goal:.2f})  {verdict}   "
-                f"[by client CPU per request: {f[f'cpu_ratio{suffix}']:.3f}{beside}; req/s by "
-                f"round: {f['rps_runs']} vs {base_v} {table[base_v]['rps_runs']}]"
+                f"[90% interval {low:.3f}-{high:.3f} over {len(f['rps_runs'])} rounds; by client "
+                f"CPU per request: {f[f'cpu_ratio{suffix}']:.3f}{beside}; req/s by round: "
+                f"{f['rps_runs']} vs {base_v} {table[base_v]['rps_runs']}]"
             )
     return [*lines, "", *verdicts]
 
@@ -174,7 +208,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smoke run: small counts, 1 run")
     args = parser.parse_args()
     quiet_logs()
-    runs, count, concs = (1, 500, [64]) if args.quick else (5, 6_000, [64, 256, 1000])
+    runs, count, concs = (1, 500, [64]) if args.quick else (RUNS, REQUESTS, [64, 256, 1000])
     with server_process() as base:
         results = asyncio.run(
             matrix(

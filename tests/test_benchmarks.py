@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,3 +67,71 @@ def test_throughput_alone_quick_run_prints_the_ratios() -> None:
     ).stdout
     assert "b/a at 64 = " in out
     assert "c/a at 64 = " in out
+
+
+@pytest.mark.timeout(60)
+def test_gc_threshold_compares_both_settings() -> None:
+    """`gc_threshold.py` prints the client's CPU and the collections under each threshold."""
+    out = subprocess.run(  # noqa: S603 - this interpreter, this repository
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "gc_threshold.py"),
+            *("--rounds", "2", "--concurrency", "50", "--requests", "200"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=50,
+        check=True,
+    ).stdout
+    assert "gc threshold    700: client CPU" in out
+    assert "gc threshold 10,000: client CPU" in out
+    assert "raised / default CPU: " in out
+
+
+@pytest.fixture
+def throughput(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """benchmarks/throughput.py, imported as its scripts import each other, then forgotten."""
+    before = set(sys.modules)
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    yield importlib.import_module("throughput")
+    # Only the scripts' own short names (_server, _measure...); the libraries they loaded stay.
+    for name in set(sys.modules) - before:
+        if str(ROOT / "benchmarks") in str(getattr(sys.modules[name], "__file__", "")):
+            del sys.modules[name]
+
+
+def _round(rps: float, cpu_us: float = 100.0) -> dict[str, float]:
+    return {"rps": rps, "cpu_us": cpu_us, "p50": 0.01, "p99": 0.02, "max": 0.03}
+
+
+def test_a_ratio_is_the_median_of_the_rounds_ratios(throughput: Any) -> None:
+    """Each round is compared with the baseline of the same round, not medians with medians."""
+    rows = {
+        "a": [_round(100), _round(200), _round(300)],
+        "b": [_round(90), _round(220), _round(150)],
+    }
+    table = throughput.summarise(rows)
+    # Rounds: 0.9, 1.1, 0.5; the median of the medians would say 150 / 200 = 0.75.
+    assert table["b"]["ratio"] == pytest.approx(0.9)
+    assert table["b"]["rps_runs"] == [90, 220, 150]
+    low, high = table["b"]["ratio_90"]
+    assert 0.5 <= low <= 0.9 <= high <= 1.1
+    assert "ratio_i" not in table["b"]  # no (i) in this run
+
+
+def test_the_interval_is_reproducible_and_narrows_with_agreeing_rounds(throughput: Any) -> None:
+    """Resampled with a fixed seed: one results file always renders the same interval."""
+    spread = [(100.0 + k, 100.0 + (7 * k) % 13) for k in range(10)]
+    assert throughput.interval(spread) == throughput.interval(spread)
+    low, high = throughput.interval(spread)
+    assert low < high
+    assert throughput.interval([(95.0, 100.0)] * 10) == pytest.approx((0.95, 0.95))
+    assert throughput.interval([(90.0, 100.0)]) == (0.9, 0.9)
+
+
+def test_each_verdict_shows_its_interval(throughput: Any) -> None:
+    rows = {"a": [_round(100), _round(110)], "b": [_round(99), _round(108)]}
+    lines = throughput.report({"64": throughput.summarise(rows)})
+    verdict = next(line for line in lines if line.startswith("b/a at 64 = "))
+    assert "(target >= 0.97)  PASS" in verdict
+    assert "90% interval 0.982-0.990 over 2 rounds" in verdict
