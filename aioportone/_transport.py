@@ -31,7 +31,7 @@ from ._headers import CLIENT_KEY_HEADER
 from ._observe import report_internal_error
 from ._retry import RetryBudget, RetryPolicy, decide, moves_money
 from ._retry_report import RetryReporter
-from ._wire import exchange, failure_of
+from ._wire import Answer, exchange, failure_of
 from ._wire import shown as _shown
 
 if TYPE_CHECKING:
@@ -131,205 +131,188 @@ class Transport:
         extra_headers: Mapping[str, str] | None = None,
         expect_file: bool = False,
     ) -> Any:
-        try:
-            return await self._send(
-                method,
-                path,
-                json,
-                params,
-                idempotent,
-                timeout,
-                max_retries,
-                form=form,
-                auth=auth,
-                extra_headers=extra_headers,
-                expect_file=expect_file,
-            )
-        except PortOneError as exc:
-            error = exc
-        # Raised afresh from this frame, which holds no answer and no credential: the frames
-        # below keep the answer's body (an endpoint may echo the JWT), aiohttp's the headers.
-        if error.__suppress_context__:
-            error.__context__ = None
-        raise error.with_traceback(None)
-
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        json: Any,
-        params: Mapping[str, str] | None,
-        idempotent: bool | None,
-        timeout: float | None,  # noqa: ASYNC109 - one deadline over many awaits
-        max_retries: int | None,
-        *,
-        form: FormFields | None,
-        auth: bool,
-        extra_headers: Mapping[str, str] | None,
-        expect_file: bool,
-    ) -> Any:
-        url = self._root.with_path(self._prefix + path, encoded=True)
-        tokens = self.tokens
-        clock = self._clock
-        gate = self.gate
-        budget = self.budget
-        limit = self.max_response_size
-        deadline = clock.time() + (self.timeout if timeout is None else timeout)
-        retries = self.retry.max_retries if max_retries is None else max_retries
-        money = method == "POST" and moves_money(method, path)
-        attempt = 0
-        token_retried = not tokens.retry_on_token_rejection or not auth
-        # Anything but JSON-or-nothing with the JWT takes the slower path with per-request options.
-        plain = (
-            auth
-            and form is None
-            and extra_headers is None
-            and (json is not None or method not in _BODY_METHODS)
-        )
+        # What may hold a credential or an echoed body, bound up front so that an error can
+        # unbind all of them before it leaves (see the end): one coroutine a request, where a
+        # wrapper raising from a clean frame would cost a second.
         token: Token | None = None
-        while True:
-            attempt += 1
-            # The uncontended path takes a slot without awaiting anything.
-            queued = not gate.try_enter()
-            if queued:
-                wait = min(self.pool_timeout, deadline - clock.time())
-                if wait <= 0 or not await gate.enter(wait, clock):
-                    raise self._pool_timeout(wait, method, url)
-            try:
-                # Chosen now, after admission: the request goes on the wire right after this.
-                if auth:
-                    token = tokens.usable() or await tokens.get()
-                if attempt == 1 and not queued and timeout is None:
-                    call_timeout = self._timeout
-                else:
-                    remaining = deadline - clock.time()
-                    if remaining <= 0:
-                        raise TimeoutError(
-                            "the call's timeout passed before PortOne could be asked",
-                            method=method,
-                            url=_shown(url),
-                            request_sent=False,
-                        )
-                    call_timeout = aiohttp.ClientTimeout(total=remaining)
-                # PortOne's API does not redirect; following one would carry the client key
-                # (aiohttp strips only Authorization) to wherever it points.
+        answer: Answer | PortOneError | None = None
+        headers: Mapping[str, str] | None = None
+        body: bytes | None = None
+        data: Any = None
+        shown: Any = None
+        request: Any = None
+        try:
+            url = self._root.with_path(self._prefix + path, encoded=True)
+            tokens = self.tokens
+            clock = self._clock
+            gate = self.gate
+            budget = self.budget
+            limit = self.max_response_size
+            deadline = clock.time() + (self.timeout if timeout is None else timeout)
+            retries = self.retry.max_retries if max_retries is None else max_retries
+            money = method == "POST" and moves_money(method, path)
+            attempt = 0
+            token_retried = not tokens.retry_on_token_rejection or not auth
+            # Anything but JSON-or-nothing with the JWT takes the slower path with per-request
+            # options.
+            plain = (
+                auth
+                and form is None
+                and extra_headers is None
+                and (json is not None or method not in _BODY_METHODS)
+            )
+            while True:
+                attempt += 1
+                # The uncontended path takes a slot without awaiting anything.
+                queued = not gate.try_enter()
+                if queued:
+                    wait = min(self.pool_timeout, deadline - clock.time())
+                    if wait <= 0 or not await gate.enter(wait, clock):
+                        raise self._pool_timeout(wait, method, url)
                 try:
-                    if not plain:
-                        request = self._request(
-                            method, url, json, params, form, token, extra_headers, call_timeout
-                        )
-                    elif self._owns_session:
-                        assert token is not None
-                        if token is not self._session_token:
-                            self.session.headers.update(tokens.auth_headers(token))
-                            self._session_token = token
-                        if call_timeout is self._timeout:
-                            request = self.session.request(
-                                method, url, json=json, params=params, allow_redirects=False
+                    # Chosen now, after admission: the request goes on the wire right after this.
+                    if auth:
+                        token = tokens.usable() or await tokens.get()
+                    if attempt == 1 and not queued and timeout is None:
+                        call_timeout = self._timeout
+                    else:
+                        remaining = deadline - clock.time()
+                        if remaining <= 0:
+                            raise TimeoutError(
+                                "the call's timeout passed before PortOne could be asked",
+                                method=method,
+                                url=_shown(url),
+                                request_sent=False,
                             )
+                        call_timeout = aiohttp.ClientTimeout(total=remaining)
+                    # PortOne's API does not redirect; following one would carry the client key
+                    # (aiohttp strips only Authorization) to wherever it points.
+                    try:
+                        if not plain:
+                            request = self._request(
+                                method, url, json, params, form, token, extra_headers, call_timeout
+                            )
+                        elif self._owns_session:
+                            assert token is not None
+                            if token is not self._session_token:
+                                self.session.headers.update(tokens.auth_headers(token))
+                                self._session_token = token
+                            if call_timeout is self._timeout:
+                                request = self.session.request(
+                                    method, url, json=json, params=params, allow_redirects=False
+                                )
+                            else:
+                                request = self.session.request(
+                                    method,
+                                    url,
+                                    json=json,
+                                    params=params,
+                                    allow_redirects=False,
+                                    timeout=call_timeout,
+                                )
                         else:
+                            assert token is not None
                             request = self.session.request(
                                 method,
                                 url,
                                 json=json,
                                 params=params,
                                 allow_redirects=False,
+                                headers=tokens.auth_headers(token),
                                 timeout=call_timeout,
                             )
-                    else:
-                        assert token is not None
-                        request = self.session.request(
-                            method,
-                            url,
-                            json=json,
-                            params=params,
-                            allow_redirects=False,
-                            headers=tokens.auth_headers(token),
-                            timeout=call_timeout,
-                        )
-                    answer = await exchange(request, limit, method, url)
-                except RuntimeError:
-                    if not self.session.closed:
-                        raise
-                    # The client was left while this request waited for its turn: a typed
-                    # error, not aiohttp's "Session is closed".
-                    raise ConfigurationError(
-                        "client", "closed before this request was sent"
-                    ) from None
-            finally:
-                gate.leave()
-            # Not isinstance(): a type check costs no call on the path every request takes.
-            if type(answer) is tuple:
-                status, headers, body = answer
-                # The Date header changes once a second; only a new one is worth a look.
-                date = headers.get("Date")
-                if date != self._last_date:
-                    self._last_date = date
-                    learn_clock(tokens, headers)
-                if expect_file:
-                    # Before JSON: a one-line CSV such as "42" is valid JSON too.
-                    download = file_answer(status, headers, body)
-                    if download is not None:
+                        answer = await exchange(request, limit, method, url)
+                    except RuntimeError:
+                        if not self.session.closed:
+                            raise
+                        # The client was left while this request waited for its turn: a typed
+                        # error, not aiohttp's "Session is closed".
+                        raise ConfigurationError(
+                            "client", "closed before this request was sent"
+                        ) from None
+                finally:
+                    gate.leave()
+                # Not isinstance(): a type check costs no call on the path every request takes.
+                if type(answer) is tuple:
+                    status, headers, body = answer
+                    # The Date header changes once a second; only a new one is worth a look.
+                    date = headers.get("Date")
+                    if date != self._last_date:
+                        self._last_date = date
+                        learn_clock(tokens, headers)
+                    if expect_file:
+                        # Before JSON: a one-line CSV such as "42" is valid JSON too.
+                        download = file_answer(status, headers, body)
+                        if download is not None:
+                            budget.succeeded()
+                            return download
+                    data = decode_body(body)
+                    if data is not UNREADABLE and succeeded(status, data):
+                        if budget.level < budget.capacity:
+                            budget.succeeded()
+                        return data
+                    now = clock.time()
+                    decision = decide(
+                        status=status,
+                        data=data,
+                        headers=headers,
+                        method=method,
+                        idempotent=idempotent,
+                        money=money,
+                        attempt=attempt,
+                        max_retries=retries,
+                        token_retried=token_retried,
+                        budget=budget.level,
+                        remaining=deadline - now,
+                        now=now,
+                        jitter=self._rng.random(),
+                        policy=self.retry,
+                    )
+                    if decision.action == "done":
                         budget.succeeded()
-                        return download
-                data = decode_body(body)
-                if data is not UNREADABLE and succeeded(status, data):
-                    if budget.level < budget.capacity:
-                        budget.succeeded()
-                    return data
-                now = clock.time()
-                decision = decide(
-                    status=status,
-                    data=data,
-                    headers=headers,
-                    method=method,
-                    idempotent=idempotent,
-                    money=money,
-                    attempt=attempt,
-                    max_retries=retries,
-                    token_retried=token_retried,
-                    budget=budget.level,
-                    remaining=deadline - now,
-                    now=now,
-                    jitter=self._rng.random(),
-                    policy=self.retry,
-                )
-                if decision.action == "done":
-                    budget.succeeded()
-                    return None if data is UNREADABLE else data
-                if decision.new_token and token is not None:
-                    tokens.rejected(token)
-                    if decision.action == "retry":
-                        token_retried = True
-                        attempt -= 1  # not a retry of PortOne's doing: no backoff, no budget
-                        continue
-                shown = None if data is UNREADABLE else data
-                error: PortOneError = error_for(
-                    status, headers, shown, method=method, url=url, now=now
-                )
-            else:
-                assert isinstance(answer, PortOneError)
-                error, status = answer, 0
-                now = clock.time()
-                decision = decide(
-                    status=None,
-                    failure=failure_of(error),
-                    method=method,
-                    idempotent=idempotent,
-                    money=money,
-                    attempt=attempt,
-                    max_retries=retries,
-                    budget=budget.level,
-                    remaining=deadline - now,
-                    jitter=self._rng.random(),
-                    policy=self.retry,
-                )
-            # A closed client has nothing left to retry with.
-            if decision.action != "retry" or self.session.closed:
-                raise self._report.final(decision, error, method, url, status)
-            budget.withdraw(decision.cost)
-            self._report.retrying(decision, error, method, url, attempt)
-            await clock.sleep(decision.delay)
+                        return None if data is UNREADABLE else data
+                    if decision.new_token and token is not None:
+                        tokens.rejected(token)
+                        if decision.action == "retry":
+                            token_retried = True
+                            attempt -= 1  # not a retry of PortOne's doing: no backoff, no budget
+                            continue
+                    shown = None if data is UNREADABLE else data
+                    error: PortOneError = error_for(
+                        status, headers, shown, method=method, url=url, now=now
+                    )
+                else:
+                    assert isinstance(answer, PortOneError)
+                    error, status = answer, 0
+                    now = clock.time()
+                    decision = decide(
+                        status=None,
+                        failure=failure_of(error),
+                        method=method,
+                        idempotent=idempotent,
+                        money=money,
+                        attempt=attempt,
+                        max_retries=retries,
+                        budget=budget.level,
+                        remaining=deadline - now,
+                        jitter=self._rng.random(),
+                        policy=self.retry,
+                    )
+                # A closed client has nothing left to retry with.
+                if decision.action != "retry" or self.session.closed:
+                    raise self._report.final(decision, error, method, url, status)
+                budget.withdraw(decision.cost)
+                self._report.retrying(decision, error, method, url, attempt)
+                await clock.sleep(decision.delay)
+        except PortOneError as exc:
+            error = exc
+        # Raised afresh with no credential in sight: the frames below this one keep the answer's
+        # body (an endpoint may echo the JWT) and aiohttp's the headers, and this frame, which
+        # the traceback keeps, lets go of the token and the answer first.
+        del token, answer, headers, body, data, shown, request
+        if error.__suppress_context__:
+            error.__context__ = None
+        raise error.with_traceback(None)
 
     def _request(
         self,

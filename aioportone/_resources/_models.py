@@ -76,6 +76,9 @@ def _objects(value: Any) -> list[Mapping[str, Any]]:
 def _content(data: Mapping[str, Any]) -> Mapping[str, Any]:
     """``data["content"]`` when PortOne wrapped the answer in its envelope, else ``data``."""
     content = data.get("content")
+    # Most answers have no envelope: None is answered before the (slow) Mapping ABC check.
+    if content is None:
+        return data
     return content if type(content) is dict or isinstance(content, Mapping) else data
 
 
