@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import AsyncGenerator, Coroutine, Mapping
+from collections.abc import AsyncGenerator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager, nullcontext
 from typing import Any, Literal
 
 import aiohttp
 
-from ._client_checks import METHODS, PATH, refuse_token_options
+from ._client_checks import refuse_token_options, request_method, request_path
 from ._clock import Clock, SystemClock
 from ._config import DEFAULT_BASE_URL, path_segment, positive_seconds, text, whole_number
 from ._download import FormFields, check_form
@@ -310,6 +310,7 @@ class PortOneClient(SingleEntry):
         auth: bool = True,
         sub_merchant_key: str | None = None,
         expect: Literal["json", "file"] = "json",
+        parse: Callable[[Any], Any] | None = None,
     ) -> Coroutine[Any, Any, Any]:
         """Call PortOne and return its decoded JSON answer, or raise a :class:`PortOneError`.
 
@@ -345,6 +346,10 @@ class PortOneClient(SingleEntry):
             sub_merchant_key: Sent as ``X-Portone-SubMerchant-Key`` (None: not sent). PortOne
                 declares it on payment-link create and update only.
             expect: ``"file"`` where PortOne answers a file; ``"json"`` (the default) elsewhere.
+            parse: Called with a successful JSON answer (after any retries; not with
+                ``expect="file"``); the call returns what it returns and raises what it
+                raises. The operations pass their model's parser here, which saves each call
+                a coroutine of its own.
 
         Returns:
             A coroutine giving the decoded JSON (None for an empty answer to a read), or a
@@ -353,12 +358,8 @@ class PortOneClient(SingleEntry):
         Raises:
             ConfigurationError: A bad argument (named), or the client is not open.
         """
-        if not isinstance(method, str) or (method := method.upper()) not in METHODS:
-            raise ConfigurationError("method", f"must be one of {', '.join(sorted(METHODS))}")
-        if not isinstance(path, str) or not PATH.fullmatch(path):
-            raise ConfigurationError(
-                "path", "must start with '/', be percent-encoded, and hold no query or fragment"
-            )
+        method = request_method(method)
+        path = request_path(path)
         if json is not None:
             check_json("json", json)  # NaN, a lone surrogate or a set would not arrive intact
         if form is not None:
@@ -369,6 +370,8 @@ class PortOneClient(SingleEntry):
             raise ConfigurationError("auth", "must be True or False")
         if expect not in ("json", "file"):
             raise ConfigurationError("expect", "must be 'json' or 'file'")
+        if parse is not None and (not callable(parse) or expect == "file"):
+            raise ConfigurationError("parse", "must be a function of a JSON answer, or None")
         headers = None
         if sub_merchant_key is not None:
             headers = {SUB_MERCHANT_HEADER: text("sub_merchant_key", sub_merchant_key)}
@@ -384,7 +387,9 @@ class PortOneClient(SingleEntry):
         else:
             max_retries = whole_number("max_retries", max_retries, 100, minimum=0)
         if form is None and auth and headers is None and expect == "json":
-            return transport.send(method, path, json, params, idempotent, timeout, max_retries)
+            return transport.send(
+                method, path, json, params, idempotent, timeout, max_retries, parse=parse
+            )
         return transport.send(
             method,
             path,
@@ -397,4 +402,5 @@ class PortOneClient(SingleEntry):
             auth=auth,
             extra_headers=headers,
             expect_file=expect == "file",
+            parse=parse,
         )

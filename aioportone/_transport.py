@@ -16,7 +16,7 @@ per-request middleware machinery, a measurable share of a loopback request's cos
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -130,6 +130,7 @@ class Transport:
         auth: bool = True,
         extra_headers: Mapping[str, str] | None = None,
         expect_file: bool = False,
+        parse: Callable[[Any], Any] | None = None,
     ) -> Any:
         # What may hold a credential or an echoed body, bound up front so that an error can
         # unbind all of them before it leaves (see the end): one coroutine a request, where a
@@ -250,7 +251,9 @@ class Transport:
                     if data is not UNREADABLE and succeeded(status, data):
                         if budget.level < budget.capacity:
                             budget.succeeded()
-                        return data
+                        if parse is None:
+                            return data
+                        break
                     now = clock.time()
                     decision = decide(
                         status=status,
@@ -270,7 +273,10 @@ class Transport:
                     )
                     if decision.action == "done":
                         budget.succeeded()
-                        return None if data is UNREADABLE else data
+                        data = None if data is UNREADABLE else data
+                        if parse is None:
+                            return data
+                        break
                     if decision.new_token and token is not None:
                         tokens.rejected(token)
                         if decision.action == "retry":
@@ -306,10 +312,23 @@ class Transport:
                 await clock.sleep(decision.delay)
         except PortOneError as exc:
             error = exc
+        else:
+            # Left by ``break``: a successful answer, for ``parse``. What it raises passes
+            # through this frame, so the frame lets go of everything first and hands the answer
+            # over on the stack; a PortOneError (an answer it cannot read) leaves without the
+            # frames below, which hold the answer.
+            token = answer = headers = body = shown = request = None
+            pending = [data]
+            data = None
+            assert parse is not None
+            try:
+                return parse(pending.pop())
+            except PortOneError as exc:
+                error = exc
         # Raised afresh with no credential in sight: the frames below this one keep the answer's
         # body (an endpoint may echo the JWT) and aiohttp's the headers, and this frame, which
         # the traceback keeps, lets go of the token and the answer first.
-        del token, answer, headers, body, data, shown, request
+        token = answer = headers = body = data = shown = request = None
         if error.__suppress_context__:
             error.__context__ = None
         raise error.with_traceback(None)

@@ -198,6 +198,9 @@ async def soak(base: str, *, count: int, concurrency: int, lifetime: float) -> d
                         "rss": rss_bytes(),
                         "tasks": len(asyncio.all_tasks()),
                         "fds": open_fds(),
+                        # Workers leave one by one once the last request is handed out;
+                        # samples of that tail would read as a falling task count.
+                        "steady": next_i < count,
                     }
                 )
 
@@ -212,7 +215,7 @@ async def soak(base: str, *, count: int, concurrency: int, lifetime: float) -> d
             sampler.cancel()
         gc.collect()
         end_rss, end_t = rss_bytes(), time.perf_counter()
-        after = [s for s in samples if s["t"] >= base_t] or samples
+        after = [s for s in samples if s["t"] >= base_t and s["steady"]] or samples
     minutes = (end_t - base_t) / 60
     return {
         "requests": count,

@@ -3,11 +3,12 @@
 Rounds are interleaved (a, b, c, ..., a, b, c, ...) within each concurrency so the shared
 machine's noise hits every variant alike. At each concurrency every variant opens its session
 or client once and warms its connections up before the first round; a round is one short timed
-batch per variant. Figures are medians over the rounds, and each ratio is the median of the
-rounds' ratios against the baseline measured in the same round, with a 90% bootstrap interval:
-raw aiohttp (a), and the same made first come, first served with a semaphore (i), which the
-targets use once requests outnumber the pool. "client CPU" is this process's CPU time per
-request (the server runs in another process). Targets are printed, never asserted.
+batch per variant, each one started right after a full garbage collection. Figures are medians
+over the rounds, and each ratio is the median of the rounds' ratios against the baseline
+measured in the same round, with a 90% bootstrap interval: raw aiohttp (a), and the same made
+first come, first served with a semaphore (i), which the targets use once requests outnumber
+the pool. "client CPU" is this process's CPU time per request (the server runs in another
+process). Targets are printed, never asserted.
 
 Run alone: ``.venv/bin/python benchmarks/throughput.py [--quick]``; ``make bench`` runs it as
 part of ``benchmarks/suite.py``.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import math
 import random
@@ -160,6 +162,11 @@ async def matrix(
                     if v in SLOW and run >= SLOW_RUNS:
                         continue
                     timed = run_size(v, count, conc)[1]
+                    # Each batch starts from a collected heap. Full collections come when enough
+                    # objects have survived since the last one (28-50 ms each here, at 256
+                    # workers about one per 2,000 requests): without this, the debt one
+                    # variant's batch ran up falls on whichever batch runs next.
+                    gc.collect()
                     rows[v].append(figures_of(await drive(calls[v], timed, conc)))
                     progress(f"c={conc} run {run + 1}/{runs} {v}: {rows[v][-1]['rps']:,.0f} req/s")
         out[str(conc)] = summarise(rows)

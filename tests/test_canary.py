@@ -138,6 +138,30 @@ async def test_a_broken_status_line_shows_no_token(clock: FakeClock) -> None:
     _assert_hidden(rendered(error))
 
 
+_LOOKUPS: dict[str, Callable[[PortOneClient], Awaitable[Any]]] = {
+    "transaction status": lambda c: c.transactions.status("ORDER-1"),
+    "payment-link status": lambda c: c.payment_links.status("LINK-1"),
+    "payment-link status by merchant ref": lambda c: c.payment_links.status_by_merchant_ref("M1"),
+    "payout status": lambda c: c.payouts.status("PAYOUT-1"),
+}
+
+
+@pytest.mark.parametrize("lookup", sorted(_LOOKUPS))
+async def test_an_unreadable_status_echoing_the_token_shows_it_nowhere(
+    clock: FakeClock, lookup: str
+) -> None:
+    """A 200 status answer that is no object but echoes the JWT: the APIError the parser
+    raises leaves the request's frame, which held the answer, with nothing of it."""
+    async with _canary(clock) as (fake, client, events):
+        async with client:
+            token = client.tokens.current().value
+            fake.fail(path="status$", status=200, body=[f"Bearer {token}"])
+            error = await _error_of(lambda: _LOOKUPS[lookup](client))
+    assert isinstance(error, PortOneError)
+    assert lookup.split(" by ")[0] in str(error)
+    _assert_hidden(rendered(error), *map(repr, events))
+
+
 async def test_a_dropped_refund_shows_no_token_in_its_traceback(clock: FakeClock) -> None:
     """An ambiguous refund's traceback (aiohttp's frames included) holds no JWT."""
     async with _canary(clock) as (fake, client, _):

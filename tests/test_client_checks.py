@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aioportone import ConfigurationError
-from aioportone._client_checks import PATH, TOKEN_OPTION_DEFAULTS, refuse_token_options
+from aioportone._client_checks import (
+    PATH,
+    TOKEN_OPTION_DEFAULTS,
+    refuse_token_options,
+    request_method,
+    request_path,
+)
 from aioportone._config import whole_number
 
 OWN_CLOCK = object()
@@ -65,3 +73,34 @@ def test_whole_number_takes_integers_in_range_only(value: object, accepted: bool
 def test_path_is_printable_ascii_without_query_or_fragment(path: str, ok: bool) -> None:
     """Only a percent-encoded path can reach the request line."""
     assert bool(PATH.fullmatch(path)) is ok
+
+
+@given(
+    st.one_of(
+        st.text(alphabet="/aZ09%-._~ ?#\x7f\x1f\x00\r\n\u00e9\u3000", max_size=10),
+        st.text(max_size=10),
+        st.text(alphabet=st.characters(max_codepoint=0x80), max_size=10).map("/".__add__),
+    )
+)
+def test_request_path_takes_exactly_what_the_pattern_takes(path: str) -> None:
+    """The request path's check, built from string methods, agrees with PATH on any text."""
+    if PATH.fullmatch(path):
+        assert request_path(path) == path
+    else:
+        with pytest.raises(ConfigurationError) as caught:
+            request_path(path)
+        assert caught.value.argument == "path"
+
+
+@pytest.mark.parametrize(
+    ("method", "expected"),
+    [("GET", "GET"), ("post", "POST"), ("Patch", "PATCH"), ("FETCH", None), (b"GET", None)],
+)
+def test_request_method_is_one_of_six_in_any_case(method: object, expected: str | None) -> None:
+    """A method in any case comes back in capitals; anything else names the argument."""
+    if expected is not None:
+        assert request_method(method) == expected
+    else:
+        with pytest.raises(ConfigurationError) as caught:
+            request_method(method)
+        assert caught.value.argument == "method"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp
+import anyio
 import pytest
 
 from aioportone import AmbiguousResultError, ConfigurationError, Download, PortOneClient
@@ -171,6 +172,53 @@ async def test_bad_request_options_are_refused(
         await client.request("GET", EXPORT, **{name: value})
     assert caught.value.argument == name
     assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    "options", [{"parse": "TransactionStatus"}, {"parse": len, "expect": "file"}]
+)
+async def test_a_parse_that_cannot_apply_is_refused(
+    fake: FakePortOne, client: PortOneClient, options: dict[str, Any]
+) -> None:
+    """parse= takes a function, and not with expect="file" (a Download is not JSON)."""
+    with pytest.raises(ConfigurationError) as caught:
+        await client.request("GET", EXPORT, **options)
+    assert caught.value.argument == "parse"
+    assert fake.requests == []
+
+
+async def test_parse_turns_the_answer_into_the_result(
+    fake: FakePortOne, client: PortOneClient, clock: FakeClock
+) -> None:
+    """The call returns what parse returns, after retries; what parse raises is raised."""
+    fake.state.add_transaction("ORDER-1")
+    path = "/api/transaction/ORDER-1/status"
+    seen: list[Any] = []
+
+    def status_of(answer: Any) -> str:
+        seen.append(answer)
+        return str(answer["content"]["status"])
+
+    fake.fail(path="status$", status=503)  # one retry first: parse sees only the final answer
+    results: list[str] = []
+
+    async def call() -> None:
+        results.append(await client.request("GET", path, parse=status_of))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(call)
+        while not results:  # the retry's backoff runs on the fake clock
+            await anyio.wait_all_tasks_blocked()
+            await clock.advance(1)
+    assert results == ["Success"]
+    assert len(seen) == 1
+    assert len(fake.calls("status$")) == 2
+
+    def broken(answer: Any) -> None:
+        raise LookupError("no such field")
+
+    with pytest.raises(LookupError, match="no such field"):
+        await client.request("GET", path, parse=broken)
 
 
 @pytest.mark.parametrize("borrowed", [False, True])

@@ -75,14 +75,16 @@ class StubCaller:
     def request(self, method: str, path: str, **options: Any) -> Coroutine[Any, Any, Any]:
         # Sent() takes the options a resource may set: a per-call timeout or max_retries (that
         # is with_options()'s) or a form, which no method here sends, fail as unexpected.
+        # ``parse`` is how the answer becomes a result, not an option of the request.
+        parse = options.pop("parse", None)
         self.sent.append(Sent(method, path, **options))
-        return self._answer()
+        return self._answer(parse)
 
-    async def _answer(self) -> Any:
+    async def _answer(self, parse: Any) -> Any:
         answer = self._answers.pop(0)
         if isinstance(answer, BaseException):
             raise answer
-        return answer
+        return answer if parse is None else parse(answer)
 
 
 def signature(**fields: str) -> str:

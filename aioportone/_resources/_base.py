@@ -7,7 +7,7 @@ enough to drive a resource in a unit test: record the request it builds, answer 
 
 from __future__ import annotations
 
-from collections.abc import Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
@@ -50,4 +50,5 @@ class Caller(Protocol):
         auth: bool = True,
         sub_merchant_key: str | None = None,
         expect: Literal["json", "file"] = "json",
+        parse: Callable[[Any], Any] | None = None,
     ) -> Coroutine[Any, Any, Any]: ...

@@ -25,17 +25,21 @@ __all__ = [
 ]
 
 
-def _text(data: Mapping[str, Any], *names: str) -> str:
-    """The first of ``names`` (spellings of one field) with a non-empty value, else ``""``.
+def _text(data: Mapping[str, Any], name: str, *others: str) -> str:
+    """The first of ``name, *others`` (spellings of one field) with a non-empty value, or ``""``.
 
     Numbers are written out. An empty string is PortOne's "nothing here", so it never wins
     over another spelling that carries a value: an answer with ``status_code: ""`` next to
     ``statusCode: "2000"`` reads ``"2000"``, whichever spelling comes first.
     """
-    for name in names:
-        value = data.get(name)
-        # ``type(...) is str`` first: json.loads makes exact strings, and the check is cheaper.
-        if type(value) is str or isinstance(value, str):
+    value = data.get(name)
+    # The usual case, answered before the loop: the first spelling holds an exact string
+    # (json.loads makes no other kind) and nothing could win over it.
+    if type(value) is str and (value or not others):
+        return value
+    for spelling in (name, *others):
+        value = data.get(spelling)
+        if isinstance(value, str):
             if value:
                 return value
         elif isinstance(value, int | float) and not isinstance(value, bool):
@@ -43,8 +47,8 @@ def _text(data: Mapping[str, Any], *names: str) -> str:
     return ""
 
 
-def _optional_text(data: Mapping[str, Any], *names: str) -> str | None:
-    return _text(data, *names) or None
+def _optional_text(data: Mapping[str, Any], name: str, *others: str) -> str | None:
+    return _text(data, name, *others) or None
 
 
 def _decimal(data: Mapping[str, Any], *names: str) -> Decimal | None:
@@ -106,11 +110,12 @@ class TransactionStatus:
             data: The decoded JSON answer.
         """
         content = _content(data)
+        # Positional: a frozen record's __init__ is the dearest part of the status call.
         return cls(
-            order_ref=_text(content, "order_ref"),
-            channel_order_ref=_text(content, "channel_order_ref"),
-            status=_text(content, "status"),
-            raw=frozen(data),
+            _text(content, "order_ref"),
+            _text(content, "channel_order_ref"),
+            _text(content, "status"),
+            frozen(data),
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, get_args
@@ -35,6 +35,11 @@ if TYPE_CHECKING:
     from ._base import Caller
 
 __all__ = ["PaymentLinks"]
+
+
+def _status(data: Any) -> PaymentLinkStatus:
+    return PaymentLinkStatus.from_json(record(data, "a payment-link status"))
+
 
 Source = Literal["default", "api", "checkout"]
 _SOURCES: tuple[Source, ...] = get_args(Source)
@@ -271,19 +276,19 @@ class PaymentLinks:
             raise duplicate
         return PaymentLink.recovered_from(status, order_id)
 
-    async def status(self, payment_link_ref: str) -> PaymentLinkStatus:
+    def status(self, payment_link_ref: str) -> Coroutine[Any, Any, PaymentLinkStatus]:
         """The link's status and payment attempts, by PortOne's ``payment_link_ref``.
 
         Args:
             payment_link_ref: PortOne's reference of the link (``PaymentLink.payment_link_ref``).
         """
+        # The request's coroutine, which parses the answer itself (see Transactions.status).
         ref = path_segment("payment_link_ref", payment_link_ref)
-        data = await self._client.request("GET", f"/api/paymentLink/{ref}/fetch-status")
-        return PaymentLinkStatus.from_json(record(data, "a payment-link status"))
+        return self._client.request("GET", f"/api/paymentLink/{ref}/fetch-status", parse=_status)
 
-    async def status_by_merchant_ref(
+    def status_by_merchant_ref(
         self, merchant_order_id: str, *, sub_merchant_key: str | None = None
-    ) -> PaymentLinkStatus:
+    ) -> Coroutine[Any, Any, PaymentLinkStatus]:
         """The link's status and payment attempts, by your ``merchant_order_id``.
 
         The lookup is scoped to the sub-merchant key (in the path) when there is one, else to
@@ -299,8 +304,8 @@ class PaymentLinks:
             "sub_merchant_key" if sub else "client_key", sub or self._client.client_key
         )
         ref = path_segment("merchant_order_id", merchant_order_id)
-        data = await self._client.request("GET", f"/api/merchant/{owner}/paymentLink/{ref}/status")
-        return PaymentLinkStatus.from_json(record(data, "a payment-link status"))
+        path = f"/api/merchant/{owner}/paymentLink/{ref}/status"
+        return self._client.request("GET", path, parse=_status)
 
     async def cancel(self, payment_link_ref: str) -> None:
         """Cancel the link: buyers can no longer pay with it. Cancelling twice is harmless.

@@ -7,7 +7,7 @@ approval move money and are never replayed after a failure that may have reached
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Coroutine, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, get_args
@@ -194,15 +194,19 @@ class Payouts:
             )
         return PayoutAccepted.from_json(data, ref)
 
-    async def status(self, txn_ref: str) -> PayoutStatus:
+    def status(self, txn_ref: str) -> Coroutine[Any, Any, PayoutStatus]:
         """A payout's status (``Created``, ``Cancelled``...) by PortOne's reference.
 
         Args:
             txn_ref: PortOne's reference of the payout (``Payout.txn_ref``).
         """
+        # The request's coroutine, which parses the answer itself (see Transactions.status).
         ref = path_segment("txn_ref", txn_ref)
-        data = await self._client.request("GET", f"/api/payout/{ref}/status")
-        return PayoutStatus.from_json(expect_object(data, "a payout status"), txn_ref)
+
+        def parse(data: Any) -> PayoutStatus:
+            return PayoutStatus.from_json(expect_object(data, "a payout status"), txn_ref)
+
+        return self._client.request("GET", f"/api/payout/{ref}/status", parse=parse)
 
     async def cancel(self, txn_ref: str) -> None:
         """Cancel a payout that was not approved yet; its amount returns to the virtual account.

