@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import aiohttp
 
-from ._client_checks import refuse_token_options, request_method, request_path
+from ._client_checks import METHODS, refuse_token_options, request_method, request_path
 from ._clock import Clock, SystemClock
 from ._config import DEFAULT_BASE_URL, path_segment, positive_seconds, text, whole_number
 from ._download import FormFields, check_form
@@ -358,7 +358,9 @@ class PortOneClient(SingleEntry):
         Raises:
             ConfigurationError: A bad argument (named), or the client is not open.
         """
-        method = request_method(method)
+        # A method already in capitals, as nearly every call spells it, costs no call.
+        if type(method) is not str or method not in METHODS:
+            method = request_method(method)
         path = request_path(path)
         if json is not None:
             check_json("json", json)  # NaN, a lone surrogate or a set would not arrive intact

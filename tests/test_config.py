@@ -8,6 +8,7 @@ import pytest
 
 from aioportone import ConfigurationError, PortOneClient, TokenManager
 from aioportone._config import path_segment
+from aioportone.testing import FakePortOne
 
 CANARY = "canary-secret-0123456789abcdef0123456789"
 
@@ -119,6 +120,16 @@ async def test_request_refuses_unencoded_paths(client: PortOneClient) -> None:
             await client.request("GET", path)
     with pytest.raises(ConfigurationError, match="method"):
         await client.request("FETCH", "/api/x")
+    with pytest.raises(ConfigurationError, match="method"):
+        await client.request(["GET"], "/api/x")  # type: ignore[arg-type]
+
+
+async def test_request_takes_a_method_in_any_case(fake: FakePortOne, client: PortOneClient) -> None:
+    """'get' is sent as GET: the fast path for capitals leaves other spellings to the check."""
+    fake.state.add_transaction("ORDER-1")
+    answer = await client.request("get", "/api/transaction/ORDER-1/status")
+    assert answer["content"]["status"]
+    assert [call.method for call in fake.calls("status$")] == ["GET"]
 
 
 async def test_request_outside_async_with_is_a_clear_error() -> None:
