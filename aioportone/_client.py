@@ -6,7 +6,7 @@ import copy
 import random
 from collections.abc import AsyncGenerator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager, nullcontext
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import aiohttp
 
@@ -34,6 +34,9 @@ from ._token import RefreshPolicy
 from ._transport import MAX_RESPONSE_SIZE, Transport
 
 __all__ = ["PortOneClient"]
+
+#: What ``parse=`` makes of an answer (without it, the decoded JSON: Any).
+_T = TypeVar("_T")
 
 
 class PortOneClient(SingleEntry):
@@ -310,8 +313,8 @@ class PortOneClient(SingleEntry):
         auth: bool = True,
         sub_merchant_key: str | None = None,
         expect: Literal["json", "file"] = "json",
-        parse: Callable[[Any], Any] | None = None,
-    ) -> Coroutine[Any, Any, Any]:
+        parse: Callable[[Any], _T] | None = None,
+    ) -> Coroutine[Any, Any, _T | Any]:
         """Call PortOne and return its decoded JSON answer, or raise a :class:`PortOneError`.
 
         Reads are retried on connection errors, timeouts, 429 and 5xx; other methods only when

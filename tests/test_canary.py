@@ -143,19 +143,23 @@ _LOOKUPS: dict[str, Callable[[PortOneClient], Awaitable[Any]]] = {
     "payment-link status": lambda c: c.payment_links.status("LINK-1"),
     "payment-link status by merchant ref": lambda c: c.payment_links.status_by_merchant_ref("M1"),
     "payout status": lambda c: c.payouts.status("PAYOUT-1"),
+    "the transaction details": lambda c: c.transactions.details("ORDER-1"),
+    "the refunds": lambda c: c.refunds.get("ORDER-1"),
+    "the subscription": lambda c: c.subscriptions.get("SUB-1"),
+    "a balance": lambda c: c.payouts.virtual_accounts.balance("VA-1"),
 }
 
 
 @pytest.mark.parametrize("lookup", sorted(_LOOKUPS))
-async def test_an_unreadable_status_echoing_the_token_shows_it_nowhere(
+async def test_an_unreadable_answer_echoing_the_token_shows_it_nowhere(
     clock: FakeClock, lookup: str
 ) -> None:
-    """A 200 status answer that is no object but echoes the JWT: the APIError the parser
-    raises leaves the request's frame, which held the answer, with nothing of it."""
+    """A 200 answer that is no object but echoes the JWT: the APIError the parser raises
+    passes through no frame that still holds the answer."""
     async with _canary(clock) as (fake, client, events):
         async with client:
             token = client.tokens.current().value
-            fake.fail(path="status$", status=200, body=[f"Bearer {token}"])
+            fake.fail(path="^/api/", status=200, body=[f"Bearer {token}"])
             error = await _error_of(lambda: _LOOKUPS[lookup](client))
     assert isinstance(error, PortOneError)
     assert lookup.split(" by ")[0] in str(error)

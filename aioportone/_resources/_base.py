@@ -8,7 +8,7 @@ enough to drive a resource in a unit test: record the request it builds, answer 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Mapping
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from .._download import FormFields
@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from ._validate import Environment
 
 __all__ = ["Caller"]
+
+#: What ``parse=`` makes of an answer (without it, the decoded JSON: Any).
+_T = TypeVar("_T")
 
 
 class Caller(Protocol):
@@ -50,5 +53,5 @@ class Caller(Protocol):
         auth: bool = True,
         sub_merchant_key: str | None = None,
         expect: Literal["json", "file"] = "json",
-        parse: Callable[[Any], Any] | None = None,
-    ) -> Coroutine[Any, Any, Any]: ...
+        parse: Callable[[Any], _T] | None = None,
+    ) -> Coroutine[Any, Any, _T | Any]: ...

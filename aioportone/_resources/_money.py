@@ -57,6 +57,7 @@ def expect_money_object(data: Any, what: str, how_to_check: str) -> Mapping[str,
     — in a shape we cannot read: ambiguous, never a plain error the caller might retry.
     """
     if not isinstance(data, Mapping):
+        del data  # the answer may echo a credential, and this frame is in the traceback
         cause = APIError(status=200, message=f"PortOne answered {what} without a JSON object")
         raise AmbiguousResultError(
             f"PortOne accepted {what} but its answer could not be read.",

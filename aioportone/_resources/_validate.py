@@ -232,7 +232,9 @@ def expect_object(data: Any, what: str) -> Mapping[str, Any]:
     # ``type(...) is dict`` first: the dict ``json.loads`` made is the usual case, and it skips
     # the ABC machinery ``isinstance(..., Mapping)`` goes through.
     if type(data) is not dict and not isinstance(data, Mapping):
-        raise APIError(status=200, message=f"PortOne answered {what} without a JSON object")
+        # The answer may echo a credential, and this frame is in the error's traceback.
+        del data
+        raise _not_an_object(what)
     return data
 
 
@@ -242,4 +244,11 @@ def record(data: Any, what: str) -> Mapping[str, Any]:
     The dict ``json.loads`` just made for this answer is wrapped, not copied: nobody else holds
     it, and ``frozen`` keeps a read-only mapping as it is (a caller's own dict is still copied).
     """
-    return MappingProxyType(data if type(data) is dict else expect_object(data, what))
+    if type(data) is not dict and not isinstance(data, Mapping):
+        del data  # as in expect_object
+        raise _not_an_object(what)
+    return MappingProxyType(data)
+
+
+def _not_an_object(what: str) -> APIError:
+    return APIError(status=200, message=f"PortOne answered {what} without a JSON object")

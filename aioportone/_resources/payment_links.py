@@ -369,14 +369,16 @@ class PaymentLinks:
             raise ConfigurationError("update", "give at least one field to change")
         sub = self._sub_merchant(sub_merchant_key)
         # The same partial update sent twice leaves the same link: safe to retry.
-        data = await self._client.request(
+        return await self._client.request(
             "PUT",
             f"/api/update-paylink/{ref}",
             json=body,
             idempotent=True,
             sub_merchant_key=sub,
+            parse=lambda data: PaymentLinkDetails.from_json(
+                record(data, "the payment-link update")
+            ),
         )
-        return PaymentLinkDetails.from_json(record(data, "the payment-link update"))
 
 
 def _names_a_link(data: Any) -> bool:

@@ -106,8 +106,14 @@ class Beneficiaries:
         }
         body.update({k: free_text(k, v) for k, v in optional.items() if v is not None})
         path = f"/api/merchants/{self._client.key_segment}/payout/createBeneficiary"
-        data = await self._client.request("POST", path, json=body)
-        return Beneficiary.from_json(expect_object(data, "the beneficiary creation"))
+        return await self._client.request(
+            "POST",
+            path,
+            json=body,
+            parse=lambda data: Beneficiary.from_json(
+                expect_object(data, "the beneficiary creation")
+            ),
+        )
 
     def list(
         self, *, page_size: int = 50, environment: Environment | None = None
@@ -183,10 +189,15 @@ class Beneficiaries:
         }
         if signature_hash is not None:
             body["signature_hash"] = text("signature_hash", signature_hash)
-        data = await self._client.request(
-            "POST", "/api/payout/vendor/account/verification", json=body, idempotent=True
+        return await self._client.request(
+            "POST",
+            "/api/payout/vendor/account/verification",
+            json=body,
+            idempotent=True,
+            parse=lambda data: AccountVerification.from_json(
+                expect_object(data, "the account verification")
+            ),
         )
-        return AccountVerification.from_json(expect_object(data, "the account verification"))
 
 
 class VirtualAccounts:
@@ -218,8 +229,13 @@ class VirtualAccounts:
             account_no: The virtual account (``VirtualAccount.account_no``).
         """
         ref = path_segment("account_no", account_no)
-        data = await self._client.request("GET", f"/api/payout/va/{ref}/balance")
-        return VirtualAccountBalance.from_json(expect_object(data, "a balance"), account_no)
+        return await self._client.request(
+            "GET",
+            f"/api/payout/va/{ref}/balance",
+            parse=lambda data: VirtualAccountBalance.from_json(
+                expect_object(data, "a balance"), account_no
+            ),
+        )
 
     async def download_statement(
         self, account_no: str, *, start: datetime, end: datetime

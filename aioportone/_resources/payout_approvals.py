@@ -96,8 +96,12 @@ class PayoutApprovals:
             "environment": check_environment(environment, self._client.environment),
         }
         path = f"/api/merchant/payout/{verb}/{action}"
-        data = await self._client.request("POST", path, json=body)
-        return OtpSent.from_json(expect_object(data, "the one-time code request"))
+        return await self._client.request(
+            "POST",
+            path,
+            json=body,
+            parse=lambda data: OtpSent.from_json(expect_object(data, "the one-time code request")),
+        )
 
     async def verify(
         self,

@@ -169,10 +169,13 @@ class Reconciliation:
             ),
             "environment": check_environment(environment, self._client.environment),
         }
-        data = await self._client.request(
-            "POST", "/api/recon/v3/summary", json=body, idempotent=True
+        return await self._client.request(
+            "POST",
+            "/api/recon/v3/summary",
+            json=body,
+            idempotent=True,
+            parse=lambda data: ReconSummary.from_json(expect_object(data, "the recon summary")),
         )
-        return ReconSummary.from_json(expect_object(data, "the recon summary"))
 
     def records(
         self,
@@ -339,8 +342,12 @@ class Reconciliation:
             "environment": check_environment(environment, self._client.environment),
         }
         # idempotent left at None: a POST, replayed only when it cannot have been processed.
-        data = await self._client.request("POST", "/api/recon/v3/upload-file", form=form)
-        return ReconUpload.from_json(expect_object(data, "the recon file upload"))
+        return await self._client.request(
+            "POST",
+            "/api/recon/v3/upload-file",
+            form=form,
+            parse=lambda data: ReconUpload.from_json(expect_object(data, "the recon file upload")),
+        )
 
     def _box(
         self,

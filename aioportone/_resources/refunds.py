@@ -117,5 +117,8 @@ class Refunds:
             order_ref: PortOne's reference of the payment.
         """
         ref = path_segment("order_ref", order_ref)
-        data = await self._client.request("GET", f"/api/refund/{ref}")
-        return RefundSummary.from_json(record(data, "the refunds"))
+        return await self._client.request(
+            "GET",
+            f"/api/refund/{ref}",
+            parse=lambda data: RefundSummary.from_json(record(data, "the refunds")),
+        )

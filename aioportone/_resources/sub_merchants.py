@@ -107,8 +107,14 @@ class SubMerchants:
             ),
             "send_kyc_link_email": check_flag("send_kyc_link_email", send_kyc_link_email),
         }
-        data = await self._client.request("POST", f"{self._base}/add-merchant", json=body)
-        return SubMerchantAdded.from_json(expect_object(data, "the sub-merchant creation"))
+        return await self._client.request(
+            "POST",
+            f"{self._base}/add-merchant",
+            json=body,
+            parse=lambda data: SubMerchantAdded.from_json(
+                expect_object(data, "the sub-merchant creation")
+            ),
+        )
 
     async def invited(self) -> tuple[InvitedSubMerchant, ...]:
         """The sub-merchants invited by e-mail, registered or not."""
@@ -316,10 +322,15 @@ class SubMerchants:
         """
         ref = path_segment("key", key)
         wanted = check_choice("status", status, _STATUSES)
-        data = await self._client.request(
-            "PUT", f"{self._base}/merchants/{ref}/status/{wanted}", json={}, idempotent=True
+        return await self._client.request(
+            "PUT",
+            f"{self._base}/merchants/{ref}/status/{wanted}",
+            json={},
+            idempotent=True,
+            parse=lambda data: SubMerchant.from_json(
+                expect_object(data, "the sub-merchant status change")
+            ),
         )
-        return SubMerchant.from_json(expect_object(data, "the sub-merchant status change"))
 
     async def set_payment_method(
         self,

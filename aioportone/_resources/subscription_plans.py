@@ -169,8 +169,11 @@ class SubscriptionPlans:
             order_ref: PortOne's reference of the plan (``NewPlan.order_ref``).
         """
         ref = path_segment("order_ref", order_ref)
-        data = await self._client.request("GET", f"/api/subscription/plan/{ref}")
-        return Plan.from_json(expect_object(data, "the plan"), order_ref)
+        return await self._client.request(
+            "GET",
+            f"/api/subscription/plan/{ref}",
+            parse=lambda data: Plan.from_json(expect_object(data, "the plan"), order_ref),
+        )
 
     async def cancel_plan(self, order_ref: str) -> None:
         """Cancel the plan: no new subscription can be made on it. Cancelling twice is harmless.

@@ -285,8 +285,13 @@ class Subscriptions(SubscriptionPlans, SubscriptionDeductions):
             order_ref: PortOne's reference of the subscription (``NewSubscription.order_ref``).
         """
         ref = path_segment("order_ref", order_ref)
-        data = await self._client.request("GET", f"/api/subscription/{ref}")
-        return Subscription.from_json(expect_object(data, "the subscription"), order_ref)
+        return await self._client.request(
+            "GET",
+            f"/api/subscription/{ref}",
+            parse=lambda data: Subscription.from_json(
+                expect_object(data, "the subscription"), order_ref
+            ),
+        )
 
     async def cancel(self, order_ref: str) -> None:
         """Cancel the subscription: PortOne deducts nothing more. Cancelling twice is harmless.
@@ -306,5 +311,10 @@ class Subscriptions(SubscriptionPlans, SubscriptionDeductions):
             order_ref: PortOne's reference of the subscription.
         """
         ref = path_segment("order_ref", order_ref)
-        data = await self._client.request("GET", f"/api/subscription/{ref}/txns-records")
-        return subscription_transactions(expect_object(data, "the subscription's payments"))
+        return await self._client.request(
+            "GET",
+            f"/api/subscription/{ref}/txns-records",
+            parse=lambda data: subscription_transactions(
+                expect_object(data, "the subscription's payments")
+            ),
+        )

@@ -73,10 +73,13 @@ class Transactions:
         ref = text("order_ref", order_ref)
         key = self._client.key_segment
         # A POST that only reads: replaying it is harmless, so it is retried like a GET.
-        data = await self._client.request(
-            "POST", f"/api/{key}/transaction-details", json={"order_ref": ref}, idempotent=True
+        return await self._client.request(
+            "POST",
+            f"/api/{key}/transaction-details",
+            json={"order_ref": ref},
+            idempotent=True,
+            parse=lambda data: Transaction.from_json(record(data, "the transaction details")),
         )
-        return Transaction.from_json(record(data, "the transaction details"))
 
     def list(
         self,
