@@ -147,6 +147,9 @@ _LOOKUPS: dict[str, Callable[[PortOneClient], Awaitable[Any]]] = {
     "the refunds": lambda c: c.refunds.get("ORDER-1"),
     "the subscription": lambda c: c.subscriptions.get("SUB-1"),
     "a balance": lambda c: c.payouts.virtual_accounts.balance("VA-1"),
+    # Money moves: the unreadable 2xx is an AmbiguousResultError, from a frame just as clean.
+    "the refund": lambda c: c.refunds.create("ORDER-1", amount=1, channel="FAKEPSP", reason="x"),
+    "the capture": lambda c: c.transactions.capture("ORDER-1"),
 }
 
 

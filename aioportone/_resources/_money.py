@@ -23,7 +23,7 @@ from .._errors import (
     TransportError,
 )
 
-__all__ = ["expect_money_object", "may_have_acted"]
+__all__ = ["expect_money_object", "may_have_acted", "money_object"]
 
 
 def may_have_acted(exc: PortOneError) -> bool:
@@ -48,6 +48,16 @@ def may_have_acted(exc: PortOneError) -> bool:
     if isinstance(exc, AuthenticationError):
         return is_token_rejection(exc.status, exc.body)
     return False
+
+
+def money_object(data: Any) -> Mapping[str, Any] | None:
+    """``request(parse=)`` for a money-moving call: its answer if it is an object, else None.
+
+    Anything else may echo what was sent (the JWT among it), and the operation's frame, which
+    is in the traceback of the AmbiguousResultError it then raises, must never hold it:
+    :func:`expect_money_object` reads None as the unreadable answer it stands for.
+    """
+    return data if isinstance(data, Mapping) else None
 
 
 def expect_money_object(data: Any, what: str, how_to_check: str) -> Mapping[str, Any]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from .._config import text
 from .._errors import AmbiguousResultError, PortOneError
 from .._events_webhook import frozen
-from ._money import expect_money_object, may_have_acted
+from ._money import expect_money_object, may_have_acted, money_object
 from ._validate import (
     Environment,
     body_fields,
@@ -212,7 +212,9 @@ class Checkout:
             "starting it again."
         )
         try:
-            data = await self._client.request("POST", "/api/initiatePayment", json=body, auth=False)
+            data = await self._client.request(
+                "POST", "/api/initiatePayment", json=body, auth=False, parse=money_object
+            )
         except AmbiguousResultError:
             raise
         except PortOneError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Coroutine, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, TypeGuard, get_args
 
 from .._config import path_segment, text
 from .._errors import (
@@ -16,7 +16,7 @@ from .._errors import (
     PortOneError,
 )
 from ._models_links import PaymentLink, PaymentLinkDetails, PaymentLinkStatus
-from ._money import expect_money_object, may_have_acted
+from ._money import expect_money_object, may_have_acted, money_object
 from ._validate import (
     Environment,
     body_fields,
@@ -201,7 +201,7 @@ class PaymentLinks:
         )
         try:
             data = await self._client.request(
-                "POST", "/api/paymentLink", json=body, sub_merchant_key=sub
+                "POST", "/api/paymentLink", json=body, sub_merchant_key=sub, parse=money_object
             )
         except DuplicateError as exc:
             if not resolve_duplicate:
@@ -238,7 +238,7 @@ class PaymentLinks:
         )
         try:
             data = await self._client.request(
-                "POST", "/api/paymentLink", json=body, sub_merchant_key=sub
+                "POST", "/api/paymentLink", json=body, sub_merchant_key=sub, parse=money_object
             )
         except DuplicateError as exc:
             return await self._recover(order_id, exc, sub, retried=True)
@@ -381,7 +381,7 @@ class PaymentLinks:
         )
 
 
-def _names_a_link(data: Any) -> bool:
+def _names_a_link(data: Any) -> TypeGuard[Mapping[str, Any]]:
     """Whether a creation answer is an object carrying the link's reference."""
     if not isinstance(data, Mapping):
         return False

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal, get_args
 from .._config import path_segment
 from .._errors import AmbiguousResultError, PortOneError
 from ._models import RefundSummary
-from ._money import expect_money_object, may_have_acted
+from ._money import expect_money_object, may_have_acted, money_object
 from ._validate import (
     Environment,
     check_choice,
@@ -97,7 +97,9 @@ class Refunds:
             "refunds with the ones you knew of before retrying."
         )
         try:
-            data = await self._client.request("POST", f"/api/refund/{ref}", json=body)
+            data = await self._client.request(
+                "POST", f"/api/refund/{ref}", json=body, parse=money_object
+            )
         except PortOneError as exc:
             if not may_have_acted(exc):
                 raise

@@ -11,7 +11,7 @@ from .._config import path_segment, text
 from .._errors import AmbiguousResultError, ConfigurationError, PortOneError
 from ._models import Transaction, TransactionStatus
 from ._models_transactions import USER_FIELDS, TransactionDetailsUpdate
-from ._money import expect_money_object, may_have_acted
+from ._money import expect_money_object, may_have_acted, money_object
 from ._validate import (
     Environment,
     check_choice,
@@ -160,7 +160,9 @@ class Transactions:
             "at its status before capturing again."
         )
         try:
-            data = await self._client.request("POST", f"/api/transaction/{ref}/capture")
+            data = await self._client.request(
+                "POST", f"/api/transaction/{ref}/capture", parse=money_object
+            )
         except PortOneError as exc:
             if not may_have_acted(exc):
                 raise
