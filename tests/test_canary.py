@@ -138,6 +138,16 @@ async def test_a_broken_status_line_shows_no_token(clock: FakeClock) -> None:
     _assert_hidden(rendered(error))
 
 
+_PAYOUT: dict[str, Any] = {
+    "txn_ref": "PAYOUT-1",
+    "virtual_account": "VA-1",
+    "amount": 2500,
+    "currency": "THB",
+    "channel_key": "GBPRIMEPAY_PAYOUT",
+    "account_no": "7771000241",
+    "account_name": "John Doe",
+    "signature_hash": "sig-from-portone",
+}
 _LOOKUPS: dict[str, Callable[[PortOneClient], Awaitable[Any]]] = {
     "transaction status": lambda c: c.transactions.status("ORDER-1"),
     "payment-link status": lambda c: c.payment_links.status("LINK-1"),
@@ -150,6 +160,9 @@ _LOOKUPS: dict[str, Callable[[PortOneClient], Awaitable[Any]]] = {
     # Money moves: the unreadable 2xx is an AmbiguousResultError, from a frame just as clean.
     "the refund": lambda c: c.refunds.create("ORDER-1", amount=1, channel="FAKEPSP", reason="x"),
     "the capture": lambda c: c.transactions.capture("ORDER-1"),
+    "the payout": lambda c: c.payouts.create(**_PAYOUT),
+    "the virtual accounts": lambda c: c.payouts.virtual_accounts.list(),
+    "the recon data sources": lambda c: c.reconciliation.data_sources(),
 }
 
 

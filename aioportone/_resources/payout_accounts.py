@@ -218,9 +218,9 @@ class VirtualAccounts:
         """
         env = check_environment(environment, self._client.environment)
         path = f"/api/merchant/{self._client.key_segment}/payout/va"
-        data = await self._client.request("GET", path, params={"environment": env})
-        answer = expect_object(data, "the virtual accounts")
-        return tuple(VirtualAccount.from_json(item) for item in items(answer))
+        return await self._client.request(
+            "GET", path, params={"environment": env}, parse=_virtual_accounts
+        )
 
     async def balance(self, account_no: str) -> VirtualAccountBalance:
         """What the virtual account holds now.
@@ -309,3 +309,10 @@ class VirtualAccounts:
             if not more_pages(page, size, len(found), data):
                 return
             page += 1
+
+
+def _virtual_accounts(data: Any) -> tuple[VirtualAccount, ...]:
+    return tuple(
+        VirtualAccount.from_json(item)
+        for item in items(expect_object(data, "the virtual accounts"))
+    )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from .._config import path_segment, text
 from .._errors import AmbiguousResultError, ConfigurationError, PortOneError
 from ._models_payouts import Payout, PayoutAccepted, PayoutStatus
-from ._money import may_have_acted
+from ._money import may_have_acted, money_object
 from ._payout_common import (
     check_flag,
     check_page_size,
@@ -177,7 +177,9 @@ class Payouts:
             "start=..., end=...) before paying out again."
         )
         try:
-            data = await self._client.request("POST", "/api/payout/transaction", json=body)
+            data = await self._client.request(
+                "POST", "/api/payout/transaction", json=body, parse=money_object
+            )
         except PortOneError as exc:
             if not may_have_acted(exc):
                 raise

@@ -86,10 +86,14 @@ class Reconciliation:
             environment: ``"sandbox"`` or ``"live"``; the client's ``environment`` when None.
         """
         env = check_environment(environment, self._client.environment)
-        data = await self._client.request(
-            "GET", "/api/recon/v3/data-sources", params={"environment": env}
+        return await self._client.request(
+            "GET",
+            "/api/recon/v3/data-sources",
+            params={"environment": env},
+            parse=lambda data: ReconDataSources.from_json(
+                expect_object(data, "the recon data sources")
+            ),
         )
-        return ReconDataSources.from_json(expect_object(data, "the recon data sources"))
 
     async def create(
         self,

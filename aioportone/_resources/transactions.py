@@ -216,11 +216,14 @@ class Transactions:
             raise ConfigurationError("update_details", "give at least one field to change")
         key = self._client.key_segment
         # A state-setting PUT: the same update twice leaves the same state, so it is idempotent.
-        data = await self._client.request(
-            "PUT", f"/api/{key}/update-transaction-details/{ref}", json=body, idempotent=True
-        )
-        return TransactionDetailsUpdate.from_json(
-            expect_object(data, "the transaction-details update"), merchant_order_ref
+        return await self._client.request(
+            "PUT",
+            f"/api/{key}/update-transaction-details/{ref}",
+            json=body,
+            idempotent=True,
+            parse=lambda data: TransactionDetailsUpdate.from_json(
+                expect_object(data, "the transaction-details update"), merchant_order_ref
+            ),
         )
 
     async def update_cod_status(
