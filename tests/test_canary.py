@@ -22,6 +22,7 @@ from aioportone import PortOneClient, PortOneError, RetryPolicy, TokenEvent, Tok
 from aioportone._cli import main
 from aioportone.testing import FakeClock, FakePortOne
 from tests.chaos.check import CANARY_KEY, CANARY_SECRET, exposed, rendered
+from tests.test_resources_payouts import payout_args
 
 STATUS = "/api/transaction/ORDER-1/status"
 _ECHO_CODE = "4001"
@@ -138,31 +139,25 @@ async def test_a_broken_status_line_shows_no_token(clock: FakeClock) -> None:
     _assert_hidden(rendered(error))
 
 
-_PAYOUT: dict[str, Any] = {
-    "txn_ref": "PAYOUT-1",
-    "virtual_account": "VA-1",
-    "amount": 2500,
-    "currency": "THB",
-    "channel_key": "GBPRIMEPAY_PAYOUT",
-    "account_no": "7771000241",
-    "account_name": "John Doe",
-    "signature_hash": "sig-from-portone",
-}
-_LOOKUPS: dict[str, Callable[[PortOneClient], Awaitable[Any]]] = {
-    "transaction status": lambda c: c.transactions.status("ORDER-1"),
-    "payment-link status": lambda c: c.payment_links.status("LINK-1"),
-    "payment-link status by merchant ref": lambda c: c.payment_links.status_by_merchant_ref("M1"),
-    "payout status": lambda c: c.payouts.status("PAYOUT-1"),
-    "the transaction details": lambda c: c.transactions.details("ORDER-1"),
-    "the refunds": lambda c: c.refunds.get("ORDER-1"),
-    "the subscription": lambda c: c.subscriptions.get("SUB-1"),
-    "a balance": lambda c: c.payouts.virtual_accounts.balance("VA-1"),
+_LOOKUPS: dict[str, Callable[[PortOneClient, FakePortOne], Awaitable[Any]]] = {
+    "transaction status": lambda c, _: c.transactions.status("ORDER-1"),
+    "payment-link status": lambda c, _: c.payment_links.status("LINK-1"),
+    "payment-link status by merchant ref": lambda c, _: c.payment_links.status_by_merchant_ref(
+        "M1"
+    ),
+    "payout status": lambda c, _: c.payouts.status("PAYOUT-1"),
+    "the transaction details": lambda c, _: c.transactions.details("ORDER-1"),
+    "the refunds": lambda c, _: c.refunds.get("ORDER-1"),
+    "the subscription": lambda c, _: c.subscriptions.get("SUB-1"),
+    "a balance": lambda c, _: c.payouts.virtual_accounts.balance("VA-1"),
     # Money moves: the unreadable 2xx is an AmbiguousResultError, from a frame just as clean.
-    "the refund": lambda c: c.refunds.create("ORDER-1", amount=1, channel="FAKEPSP", reason="x"),
-    "the capture": lambda c: c.transactions.capture("ORDER-1"),
-    "the payout": lambda c: c.payouts.create(**_PAYOUT),
-    "the virtual accounts": lambda c: c.payouts.virtual_accounts.list(),
-    "the recon data sources": lambda c: c.reconciliation.data_sources(),
+    "the refund": lambda c, _: c.refunds.create("ORDER-1", amount=1, channel="FAKEPSP", reason="x"),
+    "the capture": lambda c, _: c.transactions.capture("ORDER-1"),
+    "the payout": lambda c, f: c.payouts.create(
+        **payout_args(f.state.payouts.add_virtual_account())
+    ),
+    "the virtual accounts": lambda c, _: c.payouts.virtual_accounts.list(),
+    "the recon data sources": lambda c, _: c.reconciliation.data_sources(),
 }
 
 
@@ -176,7 +171,7 @@ async def test_an_unreadable_answer_echoing_the_token_shows_it_nowhere(
         async with client:
             token = client.tokens.current().value
             fake.fail(path="^/api/", status=200, body=[f"Bearer {token}"])
-            error = await _error_of(lambda: _LOOKUPS[lookup](client))
+            error = await _error_of(lambda: _LOOKUPS[lookup](client, fake))
     assert isinstance(error, PortOneError)
     assert lookup.split(" by ")[0] in str(error)
     _assert_hidden(rendered(error), *map(repr, events))
