@@ -349,10 +349,10 @@ class PortOneClient(SingleEntry):
             sub_merchant_key: Sent as ``X-Portone-SubMerchant-Key`` (None: not sent). PortOne
                 declares it on payment-link create and update only.
             expect: ``"file"`` where PortOne answers a file; ``"json"`` (the default) elsewhere.
-            parse: Called with a successful JSON answer (after any retries; not with
-                ``expect="file"``); the call returns what it returns and raises what it
-                raises. The operations pass their model's parser here, which saves each call
-                a coroutine of its own.
+            parse: Called with the successful answer (after any retries), the decoded JSON
+                or, with ``expect="file"``, the :class:`Download`; the call returns what it
+                returns and raises what it raises. The operations pass their model's parser
+                here: no frame of theirs ever holds the answer.
 
         Returns:
             A coroutine giving the decoded JSON (None for an empty answer to a read), or a
@@ -375,8 +375,8 @@ class PortOneClient(SingleEntry):
             raise ConfigurationError("auth", "must be True or False")
         if expect not in ("json", "file"):
             raise ConfigurationError("expect", "must be 'json' or 'file'")
-        if parse is not None and (not callable(parse) or expect == "file"):
-            raise ConfigurationError("parse", "must be a function of a JSON answer, or None")
+        if parse is not None and not callable(parse):
+            raise ConfigurationError("parse", "must be a function of the answer, or None")
         headers = None
         if sub_merchant_key is not None:
             headers = {SUB_MERCHANT_HEADER: text("sub_merchant_key", sub_merchant_key)}

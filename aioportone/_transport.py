@@ -246,7 +246,10 @@ class Transport:
                         download = file_answer(status, headers, body)
                         if download is not None:
                             budget.succeeded()
-                            return download
+                            if parse is None:
+                                return download
+                            data = download
+                            break
                     data = decode_body(body)
                     if data is not UNREADABLE and succeeded(status, data):
                         if budget.level < budget.capacity:

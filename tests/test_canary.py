@@ -13,6 +13,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio
@@ -174,6 +175,21 @@ async def test_an_unreadable_answer_echoing_the_token_shows_it_nowhere(
             error = await _error_of(lambda: _LOOKUPS[lookup](client, fake))
     assert isinstance(error, PortOneError)
     assert lookup.split(" by ")[0] in str(error)
+    _assert_hidden(rendered(error), *map(repr, events))
+
+
+async def test_an_export_answering_an_error_envelope_shows_no_token(clock: FakeClock) -> None:
+    """A file answer that is PortOne's error envelope echoing the JWT: the APIError the
+    export's parser raises is redacted and passes through no frame holding the answer."""
+    async with _canary(clock) as (fake, client, events):
+        async with client:
+            token = client.tokens.current().value
+            envelope = json.dumps({"status_code": _ECHO_CODE, "message": f"Bearer {token}"})
+            fake.fail(path="^/api/", raw=envelope.encode(), headers={"Content-Type": "text/csv"})
+            now = datetime.fromtimestamp(clock.time(), UTC)
+            window: dict[str, Any] = {"start": now - timedelta(days=1), "end": now}
+            error = await _error_of(lambda: client.sub_merchants.export_transactions(**window))
+    assert isinstance(error, PortOneError)
     _assert_hidden(rendered(error), *map(repr, events))
 
 

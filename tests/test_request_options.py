@@ -174,17 +174,23 @@ async def test_bad_request_options_are_refused(
     assert fake.requests == []
 
 
-@pytest.mark.parametrize(
-    "options", [{"parse": "TransactionStatus"}, {"parse": len, "expect": "file"}]
-)
-async def test_a_parse_that_cannot_apply_is_refused(
-    fake: FakePortOne, client: PortOneClient, options: dict[str, Any]
+async def test_a_parse_that_is_no_function_is_refused(
+    fake: FakePortOne, client: PortOneClient
 ) -> None:
-    """parse= takes a function, and not with expect="file" (a Download is not JSON)."""
+    """parse= takes a function of the answer; anything else is refused before sending."""
     with pytest.raises(ConfigurationError) as caught:
-        await client.request("GET", EXPORT, **options)
+        await client.request("GET", EXPORT, parse="TransactionStatus")  # type: ignore[arg-type]
     assert caught.value.argument == "parse"
     assert fake.requests == []
+
+
+async def test_parse_of_a_file_answer_gets_the_download(
+    fake: FakePortOne, client: PortOneClient
+) -> None:
+    """With expect="file", parse= is given the Download."""
+    fake.fail(path=EXPORT, raw=b"a,b\r\n1,2\r\n", headers=CSV_HEADERS)
+    got = await client.request("GET", EXPORT, expect="file", parse=lambda d: d.filename)
+    assert got == "report.csv"
 
 
 async def test_parse_turns_the_answer_into_the_result(

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Coroutine, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .._config import text
 from .._decipher import decode_json, error_for, succeeded
 from .._download import Download
 from .._errors import ConfigurationError
 
-__all__ = ["MAX_UPLOAD_SIZE", "check_file", "export_answer"]
+if TYPE_CHECKING:
+    from ._base import Caller
+
+__all__ = ["MAX_UPLOAD_SIZE", "check_file", "export", "export_answer"]
 
 #: The largest file an upload takes (25 MiB). PortOne documents no limit; the bound stops a
 #: mistaken argument (a whole archive, a disk image) from going out as a reconciliation file.
@@ -25,6 +29,22 @@ MAX_UPLOAD_SIZE = 25 * 1024 * 1024
 _ENVELOPE_SIZE = 64 * 1024
 # A media type as RFC 9110 writes it (type/subtype, parameters allowed).
 _MEDIA_TYPE = re.compile(r"[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(?:\s*;.*)?")
+
+
+def export(client: Caller, path: str, body: Mapping[str, Any]) -> Coroutine[Any, Any, Download]:
+    """POST an export's ``body`` to ``path`` and answer its :class:`Download`.
+
+    A read (replayed like one); the answer is parsed inside the request, so no frame of the
+    caller's ever holds it.
+    """
+    return client.request(
+        "POST",
+        path,
+        json=body,
+        idempotent=True,
+        expect="file",
+        parse=lambda data: export_answer(data, method="POST", path=path),
+    )
 
 
 def export_answer(data: Any, *, method: str, path: str) -> Download:

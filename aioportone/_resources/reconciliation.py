@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from .._config import text
 from .._download import Download
 from .._errors import ConfigurationError
-from ._files import check_file, export_answer
+from ._files import check_file, export
 from ._models_recon import ReconDataSources, ReconRecord, ReconSummary, ReconUpload
 from ._payout_common import check_page_size, count, items
 from ._validate import (
@@ -309,8 +309,7 @@ class Reconciliation:
             environment=environment,
         )
         path = "/api/recon/v3/export-dashboard-records"
-        data = await self._client.request("POST", path, json=body, idempotent=True, expect="file")
-        return export_answer(data, method="POST", path=path)
+        return await export(self._client, path, body)
 
     async def upload_file(
         self, *, file: tuple[str, bytes, str], environment: Environment | None = None

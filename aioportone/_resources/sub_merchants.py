@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args
 from .._config import path_segment, text
 from .._download import Download
 from .._errors import ConfigurationError
-from ._files import export_answer
+from ._files import export
 from ._models_sub_merchants import (
     InvitedSubMerchant,
     SubMerchant,
@@ -247,8 +247,7 @@ class SubMerchants:
             "environment": check_environment(environment, self._client.environment),
         }
         path = f"{self._base}/merchants/export-transactions"
-        data = await self._client.request("POST", path, json=body, idempotent=True, expect="file")
-        return export_answer(data, method="POST", path=path)
+        return await export(self._client, path, body)
 
     def payment_links(
         self,
