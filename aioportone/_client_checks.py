@@ -23,9 +23,6 @@ PATH = re.compile(r"/[\x21\x22\x24-\x3e\x40-\x7e]*")  # printable ASCII but '#' 
 
 def request_method(method: object) -> str:
     """``method`` in capitals, or a :class:`ConfigurationError` naming it."""
-    # Every request passes here: the usual spelling is answered without upper().
-    if type(method) is str and method in METHODS:
-        return method
     if isinstance(method, str) and (upper := method.upper()) in METHODS:
         return upper
     raise ConfigurationError("method", f"must be one of {', '.join(sorted(METHODS))}")
@@ -33,18 +30,7 @@ def request_method(method: object) -> str:
 
 def request_path(path: object) -> str:
     """``path`` when :data:`PATH` matches all of it, or a :class:`ConfigurationError`."""
-    # The same test as PATH with string methods (checked against PATH in the tests): on the
-    # request path the regular expression cost about 1 µs of a request's CPU, these a fifth.
-    # isprintable() on ASCII leaves exactly 0x20-0x7e; the three `in` tests take out the rest.
-    if (
-        isinstance(path, str)
-        and path[:1] == "/"
-        and path.isascii()
-        and path.isprintable()
-        and " " not in path
-        and "?" not in path
-        and "#" not in path
-    ):
+    if isinstance(path, str) and PATH.fullmatch(path):
         return path
     raise ConfigurationError(
         "path", "must start with '/', be percent-encoded, and hold no query or fragment"

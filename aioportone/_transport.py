@@ -142,6 +142,7 @@ class Transport:
         data: Any = None
         shown: Any = None
         request: Any = None
+        error: PortOneError | None = None
         try:
             url = self._root.with_path(self._prefix + path, encoded=True)
             tokens = self.tokens
@@ -287,9 +288,7 @@ class Transport:
                             attempt -= 1  # not a retry of PortOne's doing: no backoff, no budget
                             continue
                     shown = None if data is UNREADABLE else data
-                    error: PortOneError = error_for(
-                        status, headers, shown, method=method, url=url, now=now
-                    )
+                    error = error_for(status, headers, shown, method=method, url=url, now=now)
                 else:
                     assert isinstance(answer, PortOneError)
                     error, status = answer, 0
@@ -316,22 +315,20 @@ class Transport:
         except PortOneError as exc:
             error = exc
         else:
-            # Left by ``break``: a successful answer, for ``parse``. What it raises passes
-            # through this frame, so the frame lets go of everything first and hands the answer
-            # over on the stack; a PortOneError (an answer it cannot read) leaves without the
-            # frames below, which hold the answer.
-            token = answer = headers = body = shown = request = None
-            pending = [data]
-            data = None
+            error = None  # left by ``break``: an attempt before may have failed
+        # Whatever leaves now passes through this frame, which the traceback keeps: it lets go
+        # of the token and the answer first (the frames below keep the answer's body, where an
+        # endpoint may echo the JWT, and aiohttp's the headers). An answer left by ``break`` is
+        # for ``parse`` and goes over on the stack; a PortOneError it raises (an answer it
+        # cannot read) leaves without the frames below, like any other.
+        pending = [data] if error is None else []
+        token = answer = headers = body = data = shown = request = None
+        if error is None:
             assert parse is not None
             try:
                 return parse(pending.pop())
             except PortOneError as exc:
                 error = exc
-        # Raised afresh with no credential in sight: the frames below this one keep the answer's
-        # body (an endpoint may echo the JWT) and aiohttp's the headers, and this frame, which
-        # the traceback keeps, lets go of the token and the answer first.
-        token = answer = headers = body = data = shown = request = None
         if error.__suppress_context__:
             error.__context__ = None
         raise error.with_traceback(None)

@@ -83,7 +83,7 @@ def test_path_is_printable_ascii_without_query_or_fragment(path: str, ok: bool) 
     )
 )
 def test_request_path_takes_exactly_what_the_pattern_takes(path: str) -> None:
-    """The request path's check, built from string methods, agrees with PATH on any text."""
+    """request_path returns what PATH matches whole and names the argument for the rest."""
     if PATH.fullmatch(path):
         assert request_path(path) == path
     else:

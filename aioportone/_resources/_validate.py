@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from types import MappingProxyType
@@ -30,11 +30,15 @@ __all__ = [
     "check_url",
     "expect_object",
     "free_text",
+    "parse_object",
+    "parse_record",
+    "record",
     "wire_amount",
 ]
 
 Environment = Literal["sandbox", "live"]
 T = TypeVar("T", bound=str)
+R = TypeVar("R")
 
 # Go's float64 carries integers exactly up to 2**53; beyond that PortOne would sign and store a
 # different number than the one we signed.
@@ -248,6 +252,20 @@ def record(data: Any, what: str) -> Mapping[str, Any]:
         del data  # as in expect_object
         raise _not_an_object(what)
     return MappingProxyType(data)
+
+
+def parse_object(build: Callable[..., R], what: str, *extra: Any) -> Callable[[Any], R]:
+    """``request(parse=)`` for an answer that must be an object: ``build(object, *extra)``.
+
+    Parsed inside the request, the answer never sits in the operation's frame, which an
+    unreadable answer's APIError would carry in its traceback.
+    """
+    return lambda data: build(expect_object(data, what), *extra)
+
+
+def parse_record(build: Callable[..., R], what: str) -> Callable[[Any], R]:
+    """:func:`parse_object` over :func:`record`: the result keeps the answer as its ``raw``."""
+    return lambda data: build(record(data, what))
 
 
 def _not_an_object(what: str) -> APIError:

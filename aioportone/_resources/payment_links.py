@@ -27,7 +27,7 @@ from ._validate import (
     check_iso_datetime,
     check_url,
     free_text,
-    record,
+    parse_record,
     wire_amount,
 )
 
@@ -36,9 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PaymentLinks"]
 
-
-def _status(data: Any) -> PaymentLinkStatus:
-    return PaymentLinkStatus.from_json(record(data, "a payment-link status"))
+_STATUS = parse_record(PaymentLinkStatus.from_json, "a payment-link status")
 
 
 Source = Literal["default", "api", "checkout"]
@@ -284,7 +282,7 @@ class PaymentLinks:
         """
         # The request's coroutine, which parses the answer itself (see Transactions.status).
         ref = path_segment("payment_link_ref", payment_link_ref)
-        return self._client.request("GET", f"/api/paymentLink/{ref}/fetch-status", parse=_status)
+        return self._client.request("GET", f"/api/paymentLink/{ref}/fetch-status", parse=_STATUS)
 
     def status_by_merchant_ref(
         self, merchant_order_id: str, *, sub_merchant_key: str | None = None
@@ -305,7 +303,7 @@ class PaymentLinks:
         )
         ref = path_segment("merchant_order_id", merchant_order_id)
         path = f"/api/merchant/{owner}/paymentLink/{ref}/status"
-        return self._client.request("GET", path, parse=_status)
+        return self._client.request("GET", path, parse=_STATUS)
 
     async def cancel(self, payment_link_ref: str) -> None:
         """Cancel the link: buyers can no longer pay with it. Cancelling twice is harmless.
@@ -375,9 +373,7 @@ class PaymentLinks:
             json=body,
             idempotent=True,
             sub_merchant_key=sub,
-            parse=lambda data: PaymentLinkDetails.from_json(
-                record(data, "the payment-link update")
-            ),
+            parse=parse_record(PaymentLinkDetails.from_json, "the payment-link update"),
         )
 
 

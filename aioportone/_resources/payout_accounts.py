@@ -23,6 +23,7 @@ from ._validate import (
     check_environment,
     expect_object,
     free_text,
+    parse_object,
 )
 
 if TYPE_CHECKING:
@@ -110,9 +111,7 @@ class Beneficiaries:
             "POST",
             path,
             json=body,
-            parse=lambda data: Beneficiary.from_json(
-                expect_object(data, "the beneficiary creation")
-            ),
+            parse=parse_object(Beneficiary.from_json, "the beneficiary creation"),
         )
 
     def list(
@@ -194,9 +193,7 @@ class Beneficiaries:
             "/api/payout/vendor/account/verification",
             json=body,
             idempotent=True,
-            parse=lambda data: AccountVerification.from_json(
-                expect_object(data, "the account verification")
-            ),
+            parse=parse_object(AccountVerification.from_json, "the account verification"),
         )
 
 
@@ -232,9 +229,7 @@ class VirtualAccounts:
         return await self._client.request(
             "GET",
             f"/api/payout/va/{ref}/balance",
-            parse=lambda data: VirtualAccountBalance.from_json(
-                expect_object(data, "a balance"), account_no
-            ),
+            parse=parse_object(VirtualAccountBalance.from_json, "a balance", account_no),
         )
 
     async def download_statement(

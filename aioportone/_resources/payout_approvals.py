@@ -13,7 +13,13 @@ from .._config import text
 from .._errors import AmbiguousResultError, ConfigurationError, PortOneError
 from ._models_payouts import OtpSent
 from ._money import may_have_acted
-from ._validate import Environment, check_choice, check_environment, expect_object, free_text
+from ._validate import (
+    Environment,
+    check_choice,
+    check_environment,
+    free_text,
+    parse_object,
+)
 
 if TYPE_CHECKING:
     from ._base import Caller
@@ -100,7 +106,7 @@ class PayoutApprovals:
             "POST",
             path,
             json=body,
-            parse=lambda data: OtpSent.from_json(expect_object(data, "the one-time code request")),
+            parse=parse_object(OtpSent.from_json, "the one-time code request"),
         )
 
     async def verify(

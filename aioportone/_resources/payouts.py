@@ -30,6 +30,7 @@ from ._validate import (
     check_environment,
     expect_object,
     free_text,
+    parse_object,
     wire_amount,
 )
 from .payout_accounts import Beneficiaries, VirtualAccounts
@@ -204,10 +205,7 @@ class Payouts:
         """
         # The request's coroutine, which parses the answer itself (see Transactions.status).
         ref = path_segment("txn_ref", txn_ref)
-
-        def parse(data: Any) -> PayoutStatus:
-            return PayoutStatus.from_json(expect_object(data, "a payout status"), txn_ref)
-
+        parse = parse_object(PayoutStatus.from_json, "a payout status", txn_ref)
         return self._client.request("GET", f"/api/payout/{ref}/status", parse=parse)
 
     async def cancel(self, txn_ref: str) -> None:

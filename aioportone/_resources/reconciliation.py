@@ -24,6 +24,7 @@ from ._validate import (
     check_environment,
     check_iso_datetime,
     expect_object,
+    parse_object,
 )
 
 if TYPE_CHECKING:
@@ -90,9 +91,7 @@ class Reconciliation:
             "GET",
             "/api/recon/v3/data-sources",
             params={"environment": env},
-            parse=lambda data: ReconDataSources.from_json(
-                expect_object(data, "the recon data sources")
-            ),
+            parse=parse_object(ReconDataSources.from_json, "the recon data sources"),
         )
 
     async def create(
@@ -178,7 +177,7 @@ class Reconciliation:
             "/api/recon/v3/summary",
             json=body,
             idempotent=True,
-            parse=lambda data: ReconSummary.from_json(expect_object(data, "the recon summary")),
+            parse=parse_object(ReconSummary.from_json, "the recon summary"),
         )
 
     def records(
@@ -349,7 +348,7 @@ class Reconciliation:
             "POST",
             "/api/recon/v3/upload-file",
             form=form,
-            parse=lambda data: ReconUpload.from_json(expect_object(data, "the recon file upload")),
+            parse=parse_object(ReconUpload.from_json, "the recon file upload"),
         )
 
     def _box(

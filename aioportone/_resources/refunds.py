@@ -14,7 +14,7 @@ from ._validate import (
     check_choice,
     check_environment,
     free_text,
-    record,
+    parse_record,
     wire_amount,
 )
 
@@ -122,5 +122,5 @@ class Refunds:
         return await self._client.request(
             "GET",
             f"/api/refund/{ref}",
-            parse=lambda data: RefundSummary.from_json(record(data, "the refunds")),
+            parse=parse_record(RefundSummary.from_json, "the refunds"),
         )

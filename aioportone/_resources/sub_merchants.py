@@ -24,7 +24,14 @@ from ._models_sub_merchants import (
     SubMerchantTransaction,
 )
 from ._payout_common import check_flag, check_page_size, check_window, items, more_pages
-from ._validate import Environment, _letters, check_choice, check_environment, expect_object
+from ._validate import (
+    Environment,
+    _letters,
+    check_choice,
+    check_environment,
+    expect_object,
+    parse_object,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -111,9 +118,7 @@ class SubMerchants:
             "POST",
             f"{self._base}/add-merchant",
             json=body,
-            parse=lambda data: SubMerchantAdded.from_json(
-                expect_object(data, "the sub-merchant creation")
-            ),
+            parse=parse_object(SubMerchantAdded.from_json, "the sub-merchant creation"),
         )
 
     async def invited(self) -> tuple[InvitedSubMerchant, ...]:
@@ -326,9 +331,7 @@ class SubMerchants:
             f"{self._base}/merchants/{ref}/status/{wanted}",
             json={},
             idempotent=True,
-            parse=lambda data: SubMerchant.from_json(
-                expect_object(data, "the sub-merchant status change")
-            ),
+            parse=parse_object(SubMerchant.from_json, "the sub-merchant status change"),
         )
 
     async def set_payment_method(

@@ -32,8 +32,8 @@ from ._validate import (
     check_choice,
     check_currency,
     check_environment,
-    expect_object,
     free_text,
+    parse_object,
     wire_amount,
 )
 
@@ -172,7 +172,7 @@ class SubscriptionPlans:
         return await self._client.request(
             "GET",
             f"/api/subscription/plan/{ref}",
-            parse=lambda data: Plan.from_json(expect_object(data, "the plan"), order_ref),
+            parse=parse_object(Plan.from_json, "the plan", order_ref),
         )
 
     async def cancel_plan(self, order_ref: str) -> None:

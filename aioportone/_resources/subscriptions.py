@@ -45,7 +45,7 @@ from ._validate import (
     check_environment,
     check_iso_datetime,
     check_url,
-    expect_object,
+    parse_object,
     wire_amount,
 )
 from .subscription_deductions import SubscriptionDeductions
@@ -288,9 +288,7 @@ class Subscriptions(SubscriptionPlans, SubscriptionDeductions):
         return await self._client.request(
             "GET",
             f"/api/subscription/{ref}",
-            parse=lambda data: Subscription.from_json(
-                expect_object(data, "the subscription"), order_ref
-            ),
+            parse=parse_object(Subscription.from_json, "the subscription", order_ref),
         )
 
     async def cancel(self, order_ref: str) -> None:
@@ -314,7 +312,5 @@ class Subscriptions(SubscriptionPlans, SubscriptionDeductions):
         return await self._client.request(
             "GET",
             f"/api/subscription/{ref}/txns-records",
-            parse=lambda data: subscription_transactions(
-                expect_object(data, "the subscription's payments")
-            ),
+            parse=parse_object(subscription_transactions, "the subscription's payments"),
         )
