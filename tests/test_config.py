@@ -133,7 +133,9 @@ async def test_request_takes_a_method_in_any_case(fake: FakePortOne, client: Por
 
 
 async def test_request_outside_async_with_is_a_clear_error() -> None:
-    """Calling request() on a client that is not open says how to open it."""
+    """Calling request() or a status lookup on a client that is not open says how to open it."""
     portone = PortOneClient("KEY", CANARY)
     with pytest.raises(ConfigurationError, match="async with"):
         await portone.request("GET", "/api/x")
+    with pytest.raises(ConfigurationError, match="async with"):
+        await portone.transactions.status("ORDER-1")

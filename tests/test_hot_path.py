@@ -27,6 +27,7 @@ from aioportone import (
     _observe,
     _skew,
 )
+from aioportone._client_checks import request_path
 from aioportone._config import path_segment, text
 from aioportone._events_webhook import frozen
 from aioportone._resources._validate import expect_object, record
@@ -57,6 +58,19 @@ def test_path_segment_equals_the_general_encoding_for_any_text(value: str) -> No
             path_segment("ref", value)
     else:
         assert path_segment("ref", value) == expected
+
+
+@given(st.text(max_size=12))
+def test_an_encoded_segment_always_passes_the_request_path_check(value: str) -> None:
+    """``_fetch`` skips ``request``'s path check: a path built from encoded segments passes it,
+    with the segment still one segment."""
+    try:
+        segment = path_segment("ref", value)
+    except ConfigurationError:
+        return  # refused before any path is built
+    path = f"/api/transaction/{segment}/status"
+    assert request_path(path) == path
+    assert path.split("/")[3] == segment
 
 
 @pytest.mark.parametrize(

@@ -80,6 +80,10 @@ class StubCaller:
         self.sent.append(Sent(method, path, **options))
         return self._answer(parse)
 
+    def _fetch(self, path: str, parse: Any) -> Coroutine[Any, Any, Any]:
+        self.sent.append(Sent("GET", path))
+        return self._answer(parse)
+
     async def _answer(self, parse: Any) -> Any:
         answer = self._answers.pop(0)
         if isinstance(answer, BaseException):

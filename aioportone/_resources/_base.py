@@ -55,3 +55,8 @@ class Caller(Protocol):
         expect: Literal["json", "file"] = "json",
         parse: Callable[[Any], _T] | None = None,
     ) -> Coroutine[Any, Any, _T | Any]: ...
+
+    def _fetch(self, path: str, parse: Callable[[Any], _T]) -> Coroutine[Any, Any, _T]:
+        """``request("GET", path, parse=parse)``, for a path built from ``path_segment``
+        segments only (it is not checked again)."""
+        ...

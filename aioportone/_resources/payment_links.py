@@ -282,7 +282,7 @@ class PaymentLinks:
         """
         # The request's coroutine, which parses the answer itself (see Transactions.status).
         ref = path_segment("payment_link_ref", payment_link_ref)
-        return self._client.request("GET", f"/api/paymentLink/{ref}/fetch-status", parse=_STATUS)
+        return self._client._fetch(f"/api/paymentLink/{ref}/fetch-status", _STATUS)
 
     def status_by_merchant_ref(
         self, merchant_order_id: str, *, sub_merchant_key: str | None = None
@@ -303,7 +303,7 @@ class PaymentLinks:
         )
         ref = path_segment("merchant_order_id", merchant_order_id)
         path = f"/api/merchant/{owner}/paymentLink/{ref}/status"
-        return self._client.request("GET", path, parse=_STATUS)
+        return self._client._fetch(path, _STATUS)
 
     async def cancel(self, payment_link_ref: str) -> None:
         """Cancel the link: buyers can no longer pay with it. Cancelling twice is harmless.

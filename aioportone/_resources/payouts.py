@@ -206,7 +206,7 @@ class Payouts:
         # The request's coroutine, which parses the answer itself (see Transactions.status).
         ref = path_segment("txn_ref", txn_ref)
         parse = parse_object(PayoutStatus.from_json, "a payout status", txn_ref)
-        return self._client.request("GET", f"/api/payout/{ref}/status", parse=parse)
+        return self._client._fetch(f"/api/payout/{ref}/status", parse)
 
     async def cancel(self, txn_ref: str) -> None:
         """Cancel a payout that was not approved yet; its amount returns to the virtual account.

@@ -61,7 +61,7 @@ class Transactions:
         # the status lookup is what busy workers call most, and a coroutine layer of its own
         # cost about 1% of a request's CPU. A bad reference raises here, before any await.
         ref = path_segment("merchant_order_ref", merchant_order_ref)
-        return self._client.request("GET", f"/api/transaction/{ref}/status", parse=_STATUS)
+        return self._client._fetch(f"/api/transaction/{ref}/status", _STATUS)
 
     async def details(self, order_ref: str) -> Transaction:
         """Everything PortOne knows about the payment with PortOne's reference ``order_ref``.
