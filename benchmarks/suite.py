@@ -2,6 +2,7 @@
 
 1. Throughput (``throughput.py``): variants a-i at concurrency 64, 256 and 1,000; req/s, client
    CPU µs per request, p50/p99/max latency; ratios against (a) and (i) from the same round.
+   The ratios with targets are measured again in fresh processes and pooled (``spread.py``).
 2. Fairness: 1,000 workers, a 100-connection pool, 20 ms answers: max over p50 latency
    (raw aiohttp beside it: the pool's own unfairness).
 3. Tokens expired at arrival: 1,000 workers, 200 ms answers, 15 s local tokens.
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import spread
 import throughput
 from _server import server_process
 from _variants import NAMES, available
@@ -70,7 +72,7 @@ def sections(results: dict[str, Any]) -> list[str]:
         "",
         "## Throughput (medians; a ratio is the median of per-round ratios to a or i)",
         "",
-        *throughput.report(results["throughput"]),
+        *throughput.report(results["throughput"], results.get("pooled")),
     ]
     fair = results["fairness"]
     lines += ["", "## Fairness", ""]
@@ -159,13 +161,25 @@ async def run_all(base: str, args: argparse.Namespace) -> dict[str, Any]:
         print(f"[{time.perf_counter() - started:5.0f} s] {text}", file=sys.stderr, flush=True)
 
     results: dict[str, Any] = {}
+    concurrencies = [64] if quick else [64, 256, 1000]
     results["throughput"] = await throughput.matrix(
         base,
         variants=available(),
-        concurrencies=[64] if quick else [64, 256, 1000],
+        concurrencies=concurrencies,
         runs=args.runs,
         count=args.requests,
         progress=progress,
+    )
+    fresh = await spread.measure(
+        base,
+        concurrencies=concurrencies,
+        runs=args.runs,
+        count=args.requests,
+        processes=args.processes,
+        progress=progress,
+    )
+    results["pooled"] = spread.pooled(
+        [results["throughput"], *fresh], throughput.targeted(concurrencies)
     )
     progress("fairness")
     results["fairness"] = await fairness(
@@ -204,6 +218,11 @@ def main() -> None:
         type=_positive,
         help=f"requests per throughput round (default {throughput.REQUESTS:,})",
     )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        help=f"fresh processes measuring the targeted ratios again (default {spread.PROCESSES})",
+    )
     parser.add_argument("--soak", type=_positive, help="soak requests (default 300,000)")
     parser.add_argument("--out", type=Path, help="results directory (default benchmarks/results)")
     parser.add_argument("--render", type=Path, help="print the report of a results JSON; no run")
@@ -213,6 +232,8 @@ def main() -> None:
         return
     args.runs = args.runs or (1 if args.quick else throughput.RUNS)
     args.requests = args.requests or (400 if args.quick else throughput.REQUESTS)
+    if args.processes is None:
+        args.processes = 1 if args.quick else spread.PROCESSES
     args.soak = args.soak or (5_000 if args.quick else 300_000)
     out: Path | None = args.out or (None if args.quick else RESULTS)
     throughput.quiet_logs()
@@ -222,6 +243,7 @@ def main() -> None:
         "quick": args.quick,
         "runs": args.runs,
         "requests": args.requests,
+        "processes": args.processes,
         "soak": args.soak,
     }
     with server_process() as base:

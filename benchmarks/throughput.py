@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import logging
 import math
 import random
@@ -173,8 +174,42 @@ async def matrix(
     return out
 
 
-def report(results: dict[str, Any]) -> list[str]:
-    """The throughput table and the ratio lines, as printed and written to the results."""
+def targeted(concurrencies: list[int]) -> dict[str, list[tuple[str, str]]]:
+    """Per concurrency, the ``(variant, baseline)`` pairs that have a target there."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for conc in concurrencies:
+        for v in PAIRED:
+            chosen = target(v, conc)
+            if chosen is not None:
+                out.setdefault(str(conc), []).append((v, chosen[0]))
+    return out
+
+
+def verdicts_pooled(pooled: dict[str, Any]) -> list[str]:
+    """One line per target from the ratios pooled over processes (``spread.pooled``)."""
+    lines = []
+    for conc, pairs in pooled.items():
+        for pair, f in pairs.items():
+            variant = pair.split("/")[0]
+            goal = target(variant, int(conc))
+            assert goal is not None
+            low, high = f["ratio_90"]
+            each = ", ".join(f"{r:.3f}" for r in f["per_process"])
+            lines.append(
+                f"{pair} at {conc} = {f['ratio']:.3f}  (target >= {goal[1]:.2f})  "
+                f"{'PASS' if f['ratio'] >= goal[1] else 'MISS'}   [90% interval {low:.3f}-"
+                f"{high:.3f} over {len(f['per_process'])} processes, {f['rounds']} rounds; "
+                f"by process: {each}]"
+            )
+    return lines
+
+
+def report(results: dict[str, Any], pooled: dict[str, Any] | None = None) -> list[str]:
+    """The throughput table and the ratio lines, as printed and written to the results.
+
+    With ``pooled`` (the targeted ratios over several processes) the verdicts are its; this
+    run's own ratio lines are printed too, as "this process".
+    """
     lines = [
         "| variant | concurrency | req/s | ratio to a | ratio to i | CPU µs/req | p50 ms | p99 ms "
         "| max ms |",
@@ -199,6 +234,8 @@ def report(results: dict[str, Any]) -> list[str]:
                 continue
             measured = f[f"ratio{suffix}"]
             verdict = "PASS" if measured >= goal else "MISS"
+            if pooled is not None:
+                verdict = "(this process)"
             beside = f"; {v}/a {ratio:.3f}" if base_v != "a" and "ratio" in f else ""
             low, high = f.get(f"ratio{suffix}_90", (math.nan, math.nan))
             verdicts.append(
@@ -207,14 +244,37 @@ def report(results: dict[str, Any]) -> list[str]:
                 f"CPU per request: {f[f'cpu_ratio{suffix}']:.3f}{beside}; req/s by round: "
                 f"{f['rps_runs']} vs {base_v} {table[base_v]['rps_runs']}]"
             )
+    if pooled is not None:
+        verdicts = [*verdicts_pooled(pooled), "", *verdicts]
     return [*lines, "", *verdicts]
+
+
+async def _paired(base: str, concurrencies: list[int], runs: int, count: int) -> None:
+    """``--paired``: the variants with targets and their baselines, as JSON on stdout."""
+    results = await matrix(
+        base,
+        variants=[v for v in available() if v in PAIRED],
+        concurrencies=concurrencies,
+        runs=runs,
+        count=count,
+        progress=lambda s: None,
+    )
+    print(json.dumps(results))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="aioportone client throughput")
     parser.add_argument("--quick", action="store_true", help="smoke run: small counts, 1 run")
+    parser.add_argument("--paired", metavar="BASE_URL", help="the paired variants against a server")
+    parser.add_argument("--concurrencies", default="64,256,1000")
+    parser.add_argument("--runs", type=int, default=RUNS)
+    parser.add_argument("--requests", type=int, default=REQUESTS)
     args = parser.parse_args()
     quiet_logs()
+    if args.paired:
+        concurrencies = [int(c) for c in args.concurrencies.split(",")]
+        asyncio.run(_paired(args.paired, concurrencies, args.runs, args.requests))
+        return
     runs, count, concs = (1, 500, [64]) if args.quick else (RUNS, REQUESTS, [64, 256, 1000])
     with server_process() as base:
         results = asyncio.run(

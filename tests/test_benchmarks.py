@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -135,3 +136,38 @@ def test_each_verdict_shows_its_interval(throughput: Any) -> None:
     verdict = next(line for line in lines if line.startswith("b/a at 64 = "))
     assert "(target >= 0.97)  PASS" in verdict
     assert "90% interval 0.982-0.990 over 2 rounds" in verdict
+
+
+def _process(b: list[float], a: list[float]) -> dict[str, Any]:
+    """One process's throughput results at 64 workers: b and a by round."""
+    return {"64": {"a": {"rps_runs": a}, "b": {"rps_runs": b}}}
+
+
+def test_a_pooled_ratio_takes_every_round_of_every_process(throughput: Any) -> None:
+    """Rounds of all processes are pooled; each process's own median is kept beside them."""
+    spread = importlib.import_module("spread")
+    processes = [
+        _process([95, 96, 97], [100, 100, 100]),
+        _process([98, 99, 99], [100, 100, 100]),
+        _process([90, 91], [100, 100]),
+    ]
+    pooled = spread.pooled(processes, {"64": [("b", "a")]})
+    figures = pooled["64"]["b/a"]
+    # Pooled: 0.90 0.91 0.95 0.96 0.97 0.98 0.99 0.99 -> median (0.96 + 0.97) / 2.
+    assert figures["ratio"] == pytest.approx(0.965)
+    assert figures["per_process"] == pytest.approx([0.96, 0.99, 0.905])
+    assert figures["rounds"] == 8
+    low, high = figures["ratio_90"]
+    assert 0.905 <= low <= figures["ratio"] <= high <= 0.99
+    assert spread.pooled(processes, {"64": [("b", "a")]}) == pooled  # a fixed seed
+    line = next(iter(throughput.verdicts_pooled(pooled)))
+    assert line.startswith("b/a at 64 = 0.965  (target >= 0.97)  MISS")
+    assert "over 3 processes, 8 rounds; by process: 0.960, 0.990, 0.905" in line
+
+
+def test_a_single_process_has_no_interval_over_processes(throughput: Any) -> None:
+    spread = importlib.import_module("spread")
+    pooled = spread.pooled([_process([99], [100])], {"64": [("b", "a")], "256": [("b", "i")]})
+    assert pooled["64"]["b/a"]["ratio"] == pytest.approx(0.99)
+    assert all(math.isnan(x) for x in pooled["64"]["b/a"]["ratio_90"])
+    assert "256" not in pooled  # nothing measured there
