@@ -382,7 +382,7 @@ class PortOneClient(SingleEntry):
             headers = {SUB_MERCHANT_HEADER: text("sub_merchant_key", sub_merchant_key)}
         transport = self._root._transport
         if transport is None:
-            raise ConfigurationError("client", "not open: use 'async with PortOneClient(...)'")
+            raise _not_open()
         if timeout is None:
             timeout = self._timeout_override
         else:
@@ -427,7 +427,7 @@ class PortOneClient(SingleEntry):
         """
         transport = self._root._transport
         if transport is None:
-            raise ConfigurationError("client", "not open: use 'async with PortOneClient(...)'")
+            raise _not_open()
         return transport.send(
             "GET",
             path,
@@ -438,3 +438,8 @@ class PortOneClient(SingleEntry):
             self._retries_override,
             parse=parse,
         )
+
+
+def _not_open() -> ConfigurationError:
+    """A request on a client outside ``async with`` (built only then, off the request path)."""
+    return ConfigurationError("client", "not open: use 'async with PortOneClient(...)'")

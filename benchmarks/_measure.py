@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import random
 import resource
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 Call = Callable[[int], Awaitable[object]]
 
@@ -86,6 +88,22 @@ async def drive(
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else math.nan
+
+
+U = TypeVar("U")
+
+
+def bootstrap_90(
+    units: Sequence[U], statistic: Callable[[list[U]], float], *, draws: int = 2000
+) -> tuple[float, float]:
+    """A 90% bootstrap interval of ``statistic`` over ``units`` resampled whole.
+
+    A unit is whatever was measured together (a round's pair, a process's rounds). The seed is
+    fixed so that one results file always renders the same interval.
+    """
+    rng = random.Random(0)  # resampling, not secrecy
+    values = sorted(statistic(rng.choices(units, k=len(units))) for _ in range(draws))
+    return values[int(0.05 * draws)], values[int(0.95 * draws) - 1]
 
 
 def rss_bytes() -> int:

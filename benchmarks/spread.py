@@ -18,14 +18,13 @@ import argparse
 import asyncio
 import json
 import math
-import random
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import throughput
-from _measure import median
+from _measure import bootstrap_90, median
 from _server import server_process
 
 #: Fresh interpreters after the main run: with it, five processes per ratio.
@@ -99,16 +98,11 @@ def pooled(
     return out
 
 
-def _interval(each: list[list[float]], draws: int = 2000) -> tuple[float, float]:
+def _interval(each: list[list[float]]) -> tuple[float, float]:
     """A 90 % bootstrap interval of the pooled median, resampling whole processes."""
     if len(each) < 2:
         return (math.nan, math.nan)
-    rng = random.Random(0)  # resampling, not secrecy: a fixed seed renders one file alike
-    medians = sorted(
-        median([r for ratios in rng.choices(each, k=len(each)) for r in ratios])
-        for _ in range(draws)
-    )
-    return medians[int(0.05 * draws)], medians[int(0.95 * draws) - 1]
+    return bootstrap_90(each, lambda drawn: median([r for ratios in drawn for r in ratios]))
 
 
 def main() -> None:

@@ -22,14 +22,13 @@ import gc
 import json
 import logging
 import math
-import random
 import sys
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from typing import Any
 
 import structlog
-from _measure import Run, drive, median
+from _measure import Run, bootstrap_90, drive, median
 from _server import server_process
 from _variants import NAMES, available, open_variant
 
@@ -103,9 +102,7 @@ def interval(pairs: list[tuple[float, float]], *, draws: int = 2000) -> tuple[fl
     ratios = [c / b for c, b in pairs]
     if len(ratios) < 2:
         return (ratios[0], ratios[0]) if ratios else (math.nan, math.nan)
-    rng = random.Random(0)  # resampling, not secrecy: a fixed seed
-    medians = sorted(median(rng.choices(ratios, k=len(ratios))) for _ in range(draws))
-    return medians[int(0.05 * draws)], medians[int(0.95 * draws) - 1]
+    return bootstrap_90(ratios, median, draws=draws)
 
 
 def summarise(rows: dict[str, list[dict[str, float]]]) -> dict[str, Any]:
